@@ -1,0 +1,1196 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The TCP connection state machine (RFC 9293 section 3.10), sans-IO.
+ *
+ * Segment arrival follows section 3.10.7 step by step; the comments name
+ * the step. Where RFC 5961 (blind in-window attacks) amends the RFC, the
+ * amendment wins, as in Linux.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcpe_conn.h"
+#include "tcpe_stack.h"
+
+static const char *const state_names[TCPE_STATE_MAX] = {
+	[TCPE_CLOSED] = "CLOSED",
+	[TCPE_LISTEN] = "LISTEN",
+	[TCPE_SYN_SENT] = "SYN_SENT",
+	[TCPE_SYN_RECEIVED] = "SYN_RECEIVED",
+	[TCPE_ESTABLISHED] = "ESTABLISHED",
+	[TCPE_CLOSE_WAIT] = "CLOSE_WAIT",
+	[TCPE_FIN_WAIT_1] = "FIN_WAIT_1",
+	[TCPE_CLOSING] = "CLOSING",
+	[TCPE_LAST_ACK] = "LAST_ACK",
+	[TCPE_FIN_WAIT_2] = "FIN_WAIT_2",
+	[TCPE_TIME_WAIT] = "TIME_WAIT",
+};
+
+/* Linux's floor for a peer's MSS (TCP_MIN_SND_MSS). */
+#define MIN_SND_MSS	48
+/* RFC 9293 section 3.7.1: the MSS to assume when the peer sends none. */
+#define DEFAULT_MSS	536
+/* RFC 7323 section 2.3: the largest shift. */
+#define MAX_WSCALE	14
+
+const char *
+tcpe_state_name(int state)
+{
+	if (state < 0 || state >= TCPE_STATE_MAX)
+		return "?";
+	return state_names[state];
+}
+
+void
+tcpe_conn_set_state(struct tcpe_conn *c, int state)
+{
+	struct tcpe_stack *s = c->stack;
+	int old = c->state;
+
+	if (old == state)
+		return;
+	s->state_count[old]--;
+	s->state_count[state]++;
+	c->state = (uint8_t)state;
+	if (s->trace != NULL)
+		s->trace(s->trace_ctx, c, old, state);
+}
+
+/* --- view queues ------------------------------------------------------ */
+
+static int
+vq_push(struct tcpe_vq *q, struct tcpe_view v)
+{
+	struct tcpe_view *nv;
+	uint32_t ncap, i;
+
+	if (q->n == q->cap) {
+		ncap = q->cap == 0 ? 4 : q->cap * 2;
+		nv = malloc(sizeof(*nv) * ncap);
+		if (nv == NULL)
+			return -ENOMEM;
+		for (i = 0; i < q->n; i++)
+			nv[i] = q->v[(q->head + i) % q->cap];
+		free(q->v);
+		q->v = nv;
+		q->head = 0;
+		q->cap = ncap;
+	}
+	q->v[(q->head + q->n) % q->cap] = v;
+	q->n++;
+	q->bytes += v.len;
+	return 0;
+}
+
+static struct tcpe_view *
+vq_at(const struct tcpe_vq *q, uint32_t i)
+{
+	return &q->v[(q->head + i) % q->cap];
+}
+
+/* Remove the first view, whose reference passes to the caller. */
+static struct tcpe_view
+vq_pop(struct tcpe_vq *q)
+{
+	struct tcpe_view v = *vq_at(q, 0);
+
+	q->head = (q->head + 1) % q->cap;
+	q->n--;
+	q->bytes -= v.len;
+	return v;
+}
+
+/* Drop len bytes from the front, releasing the views fully consumed. */
+static void
+vq_drop(struct tcpe_vq *q, uint32_t len, const struct tcpe_buf_ops *ops)
+{
+	struct tcpe_view *v, d;
+
+	while (len > 0 && q->n > 0) {
+		v = vq_at(q, 0);
+		if (v->len > len) {
+			v->off += len;
+			v->len -= len;
+			q->bytes -= len;
+			return;
+		}
+		len -= v->len;
+		d = vq_pop(q);
+		ops->unref(ops->ctx, d.buf);
+	}
+}
+
+static void
+vq_free(struct tcpe_vq *q, const struct tcpe_buf_ops *ops)
+{
+	while (q->n > 0)
+		ops->unref(ops->ctx, vq_pop(q).buf);
+	free(q->v);
+	memset(q, 0, sizeof(*q));
+}
+
+/*
+ * Reference up to len bytes starting off bytes into q as views of o.
+ * Returns the bytes gathered: fewer than len when o runs out of views.
+ */
+static uint32_t
+vq_gather(const struct tcpe_vq *q, uint32_t off, uint32_t len,
+    struct tcpe_oseg *o, const struct tcpe_buf_ops *ops)
+{
+	const struct tcpe_view *v;
+	uint32_t i, got = 0, take;
+
+	for (i = 0; i < q->n && got < len; i++) {
+		v = vq_at(q, i);
+		if (off >= v->len) {
+			off -= v->len;
+			continue;
+		}
+		if (o->nviews == TCPE_OSEG_MAX_VIEWS)
+			break;
+		take = v->len - off;
+		if (take > len - got)
+			take = len - got;
+		ops->ref(ops->ctx, v->buf);
+		o->v[o->nviews].buf = v->buf;
+		o->v[o->nviews].off = v->off + off;
+		o->v[o->nviews].len = take;
+		o->nviews++;
+		got += take;
+		off = 0;
+	}
+	o->len = got;
+	return got;
+}
+
+/* --- helpers ----------------------------------------------------------- */
+
+static bool
+app_visible(const struct tcpe_conn *c)
+{
+	return (c->flags & TCPE_CF_APP) != 0;
+}
+
+static void
+conn_event(struct tcpe_conn *c, uint16_t ev)
+{
+	c->events |= ev;
+}
+
+static bool
+fin_acked(const struct tcpe_conn *c)
+{
+	return (c->flags & TCPE_CF_FIN_ACKED) != 0;
+}
+
+static uint32_t
+rcv_space(const struct tcpe_conn *c)
+{
+	uint32_t used = c->rcvq.bytes + c->rcv_held;
+
+	return used >= c->rcv_buf ? 0 : c->rcv_buf - used;
+}
+
+/* The window we advertise now, and the right edge it sets. */
+static uint16_t
+rcv_window_field(struct tcpe_conn *c, bool syn)
+{
+	uint32_t space = rcv_space(c), right, thresh, wnd;
+
+	if (syn) {
+		wnd = space > 65535 ? 65535 : space;
+		c->rcv_adv = c->rcv_nxt + wnd;
+		return (uint16_t)wnd;
+	}
+	/*
+	 * Receiver silly window avoidance (RFC 9293 section 3.8.6.2.2):
+	 * move the right edge only by min(half the buffer, one MSS) or more.
+	 * Never move it left: the edge is bounded by the space at the time
+	 * it was set, and space only shrinks as RCV.NXT moves right.
+	 */
+	right = c->rcv_nxt + space;
+	thresh = c->rcv_buf / 2 < c->rcv_mss ? c->rcv_buf / 2 : c->rcv_mss;
+	if (tcpe_seq_lt(c->rcv_adv, c->rcv_nxt))
+		c->rcv_adv = c->rcv_nxt;
+	if (tcpe_seq_gt(right, c->rcv_adv) &&
+	    (right - c->rcv_adv >= thresh || c->rcv_adv == c->rcv_nxt))
+		c->rcv_adv = right;
+	wnd = (c->rcv_adv - c->rcv_nxt) >> c->rcv_wscale;
+	if (wnd > 65535)
+		wnd = 65535;
+	/* Announce exactly what the field says, so both sides agree. */
+	c->rcv_adv = c->rcv_nxt + (wnd << c->rcv_wscale);
+	return (uint16_t)wnd;
+}
+
+static tcpe_time_t
+rto_max(const struct tcpe_conn *c)
+{
+	return TCPE_MS(c->stack->cfg.rto_max_ms);
+}
+
+static tcpe_time_t
+rto_initial(const struct tcpe_conn *c)
+{
+	return TCPE_MS(c->stack->cfg.rto_initial_ms);
+}
+
+/* Start a segment from c to its peer; NULL when out is full. */
+static struct tcpe_oseg *
+emit(struct tcpe_conn *c, struct tcpe_out *out, uint8_t flags, uint32_t seq)
+{
+	struct tcpe_stack *s = c->stack;
+	struct tcpe_oseg *o;
+
+	o = tcpe_out_next(out);
+	if (o == NULL)
+		return NULL;
+	o->t = c->node.key;
+	o->flags = flags;
+	o->seq = seq;
+	o->ack = (flags & TCPE_TH_ACK) ? c->rcv_nxt : 0;
+	o->wnd = rcv_window_field(c, (flags & TCPE_TH_SYN) != 0);
+	if (flags & TCPE_TH_ACK)
+		c->flags &= ~TCPE_CF_ACK_NOW;
+	s->mib[TCPE_MIB_OUT_SEGS]++;
+	if (flags & TCPE_TH_RST)
+		s->mib[TCPE_MIB_OUT_RSTS]++;
+	return o;
+}
+
+/* A bare ACK <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+static void
+send_ack(struct tcpe_conn *c, struct tcpe_out *out)
+{
+	if (emit(c, out, TCPE_TH_ACK, c->snd_nxt) == NULL)
+		c->flags |= TCPE_CF_ACK_NOW;
+}
+
+/* RFC 5961 challenge ACK. */
+static void
+send_challenge_ack(struct tcpe_conn *c, struct tcpe_out *out)
+{
+	c->stack->mib[TCPE_MIB_CHALLENGE_ACK]++;
+	send_ack(c, out);
+}
+
+/* <SEQ=SND.NXT><CTL=RST,ACK> for an abort from a synchronized state. */
+static void
+send_rst(struct tcpe_conn *c, struct tcpe_out *out)
+{
+	(void)emit(c, out, TCPE_TH_RST | TCPE_TH_ACK, c->snd_nxt);
+}
+
+static void
+detach_from_listener(struct tcpe_conn *c)
+{
+	struct tcpe_conn *l = c->listener;
+
+	if (l == NULL)
+		return;
+	tcpe_list_del(&c->qlink);
+	if (c->flags & TCPE_CF_IN_ACCEPTQ)
+		l->acc_len--;
+	else
+		l->syn_len--;
+	c->flags &= ~TCPE_CF_IN_ACCEPTQ;
+	c->listener = NULL;
+}
+
+/*
+ * Enter CLOSED: stop every timer, release what will never be sent, and
+ * tell the application why (err 0: an orderly end). The TCB itself is
+ * freed by tcpe_stack_conn_sync() once no one holds it.
+ */
+static void
+conn_closed(struct tcpe_conn *c, int err)
+{
+	struct tcpe_stack *s = c->stack;
+	int i;
+
+	if (c->state == TCPE_ESTABLISHED || c->state == TCPE_CLOSE_WAIT) {
+		if (err == -ECONNRESET)
+			s->mib[TCPE_MIB_ESTAB_RESETS]++;
+	} else if (c->state == TCPE_SYN_SENT ||
+	    c->state == TCPE_SYN_RECEIVED) {
+		s->mib[TCPE_MIB_ATTEMPT_FAILS]++;
+	}
+	tcpe_conn_set_state(c, TCPE_CLOSED);
+	for (i = 0; i < TCPE_TT_N; i++)
+		c->deadline[i] = TCPE_TIME_NEVER;
+	vq_free(&c->sndq, &s->bops);
+	detach_from_listener(c);
+	if (err != 0 && c->err == 0)
+		c->err = err;
+	conn_event(c, (err != 0 ? TCPE_EV_ERROR : 0) | TCPE_EV_CLOSED);
+	if (!app_visible(c))
+		vq_free(&c->rcvq, &s->bops);
+}
+
+static void
+enter_time_wait(struct tcpe_conn *c, tcpe_time_t now)
+{
+	tcpe_conn_set_state(c, TCPE_TIME_WAIT);
+	c->deadline[TCPE_TT_RTO] = TCPE_TIME_NEVER;
+	c->deadline[TCPE_TT_2MSL] = now + TCPE_S(c->stack->cfg.timewait_len);
+}
+
+/* Our SYN is acknowledged in SYN_RECEIVED: the handshake is complete. */
+static void
+conn_established(struct tcpe_conn *c)
+{
+	struct tcpe_stack *s = c->stack;
+	struct tcpe_conn *l = c->listener;
+
+	tcpe_conn_set_state(c, TCPE_ESTABLISHED);
+	conn_event(c, TCPE_EV_CONNECTED);
+	if (l != NULL) {
+		s->mib[TCPE_MIB_PASSIVE_OPENS]++;
+		tcpe_list_del(&c->qlink);
+		l->syn_len--;
+		tcpe_list_add_tail(&l->acc_q, &c->qlink);
+		l->acc_len++;
+		c->flags |= TCPE_CF_IN_ACCEPTQ;
+		conn_event(l, TCPE_EV_ACCEPT);
+		tcpe_stack_conn_sync(l);
+	}
+}
+
+/* Options of a SYN or SYN-ACK we receive (RFC 9293 3.7.1, RFC 7323). */
+void
+tcpe_conn_take_syn_options(struct tcpe_conn *c, const struct tcpe_seg *seg)
+{
+	const struct tcpe_opts *o = &seg->opts;
+	uint32_t mss = DEFAULT_MSS;
+
+	if (o->present & TCPE_OPT_MSS)
+		mss = o->mss;
+	if (mss > c->stack->mss)
+		mss = c->stack->mss;
+	if (mss < MIN_SND_MSS)
+		mss = MIN_SND_MSS;
+	c->mss = (uint16_t)mss;
+	if ((o->present & TCPE_OPT_WS) && (c->flags & TCPE_CF_WSCALE)) {
+		c->snd_wscale = o->wscale > MAX_WSCALE ? MAX_WSCALE :
+		    o->wscale;
+	} else {
+		/* Scaling is used only when both sides offer it. */
+		c->flags &= ~TCPE_CF_WSCALE;
+		c->snd_wscale = 0;
+		c->rcv_wscale = 0;
+	}
+}
+
+/* --- output ------------------------------------------------------------ */
+
+static void
+count_tx(struct tcpe_conn *c, uint32_t seq)
+{
+	if (tcpe_seq_lt(seq, c->snd_max))
+		c->stack->mib[TCPE_MIB_RETRANS_SEGS]++;
+}
+
+static void
+arm_rto(struct tcpe_conn *c, tcpe_time_t now)
+{
+	if (c->deadline[TCPE_TT_RTO] == TCPE_TIME_NEVER)
+		c->deadline[TCPE_TT_RTO] = now + c->rto;
+}
+
+static int
+output_syn(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
+{
+	struct tcpe_oseg *o;
+	uint8_t flags = TCPE_TH_SYN;
+
+	if (c->state == TCPE_SYN_RECEIVED)
+		flags |= TCPE_TH_ACK;
+	o = emit(c, out, flags, c->iss);
+	if (o == NULL)
+		return -ENOBUFS;
+	count_tx(c, c->iss);
+	o->opts.present = TCPE_OPT_MSS;
+	o->opts.mss = c->rcv_mss;
+	if (c->flags & TCPE_CF_WSCALE) {
+		o->opts.present |= TCPE_OPT_WS;
+		o->opts.wscale = c->rcv_wscale;
+	}
+	c->snd_nxt = c->iss + 1;
+	if (tcpe_seq_gt(c->snd_nxt, c->snd_max))
+		c->snd_max = c->snd_nxt;
+	arm_rto(c, now);
+	return 0;
+}
+
+int
+tcpe_conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
+{
+	const struct tcpe_buf_ops *ops = &c->stack->bops;
+	struct tcpe_oseg *o;
+	uint32_t data_end, wnd_end, avail, usable, len, got;
+	uint8_t flags;
+	bool fin, sent = false;
+
+	switch (c->state) {
+	case TCPE_SYN_SENT:
+	case TCPE_SYN_RECEIVED:
+		if (c->snd_nxt == c->iss && output_syn(c, now, out) == 0)
+			sent = true;
+		break;
+	case TCPE_ESTABLISHED:
+	case TCPE_CLOSE_WAIT:
+	case TCPE_FIN_WAIT_1:
+	case TCPE_CLOSING:
+	case TCPE_LAST_ACK:
+		data_end = c->snd_una + c->sndq.bytes;
+		for (;;) {
+			fin = false;
+			if (tcpe_seq_lt(c->snd_nxt, data_end)) {
+				wnd_end = c->snd_una + c->snd_wnd;
+				avail = data_end - c->snd_nxt;
+				usable = tcpe_seq_gt(wnd_end, c->snd_nxt) ?
+				    wnd_end - c->snd_nxt : 0;
+				len = avail < usable ? avail : usable;
+				if (len > c->mss)
+					len = c->mss;
+				if (len == 0)
+					break;
+			} else if ((c->flags & TCPE_CF_FIN_QUEUED) &&
+			    !fin_acked(c) && c->snd_nxt == data_end) {
+				/* A FIN needs no window (see README). */
+				len = 0;
+			} else {
+				break;
+			}
+			o = emit(c, out, TCPE_TH_ACK, c->snd_nxt);
+			if (o == NULL)
+				break;
+			got = 0;
+			if (len > 0)
+				got = vq_gather(&c->sndq,
+				    c->snd_nxt - c->snd_una, len, o, ops);
+			flags = TCPE_TH_ACK;
+			if (c->snd_nxt + got == data_end) {
+				if (got > 0)
+					flags |= TCPE_TH_PSH;
+				if (c->flags & TCPE_CF_FIN_QUEUED) {
+					flags |= TCPE_TH_FIN;
+					fin = true;
+				}
+			}
+			o->flags = flags;
+			count_tx(c, c->snd_nxt);
+			c->snd_nxt += got + (fin ? 1 : 0);
+			if (fin)
+				c->flags |= TCPE_CF_FIN_SENT;
+			if (tcpe_seq_gt(c->snd_nxt, c->snd_max))
+				c->snd_max = c->snd_nxt;
+			sent = true;
+			arm_rto(c, now);
+			if (fin)
+				break;
+		}
+		/*
+		 * Data waits behind a zero window with nothing in flight:
+		 * the same timer then runs as the persist timer and sends a
+		 * window probe when it fires (RFC 9293 section 3.8.6.1).
+		 */
+		if (c->snd_una == c->snd_max && tcpe_seq_lt(c->snd_nxt,
+		    data_end))
+			arm_rto(c, now);
+		break;
+	default:
+		break;
+	}
+	if (!sent && (c->flags & TCPE_CF_ACK_NOW) &&
+	    c->state >= TCPE_SYN_RECEIVED)
+		send_ack(c, out);
+	return 0;
+}
+
+/* --- input ------------------------------------------------------------- */
+
+/* RFC 9293 section 3.10.7.3: SYN-SENT. */
+static void
+input_syn_sent(struct tcpe_conn *c, const struct tcpe_seg *seg,
+    tcpe_time_t now, struct tcpe_out *out)
+{
+	bool ack = (seg->flags & TCPE_TH_ACK) != 0;
+
+	/* First: the ACK must acknowledge our SYN and nothing more. */
+	if (ack && (tcpe_seq_leq(seg->ack, c->iss) ||
+	    tcpe_seq_gt(seg->ack, c->snd_max))) {
+		if (!(seg->flags & TCPE_TH_RST))
+			tcpe_stack_send_rst(c->stack, seg, out);
+		c->stack->mib[TCPE_MIB_DROP_BAD_ACK]++;
+		return;
+	}
+	/* Second: RST, honoured only with an acceptable ACK (RFC 5961 3). */
+	if (seg->flags & TCPE_TH_RST) {
+		if (ack)
+			conn_closed(c, -ECONNREFUSED);
+		return;
+	}
+	/* Fourth: SYN. */
+	if (!(seg->flags & TCPE_TH_SYN))
+		return;
+	c->irs = seg->seq;
+	c->rcv_nxt = seg->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	tcpe_conn_take_syn_options(c, seg);
+	/* The window of a SYN is never scaled (RFC 7323 section 2.2). */
+	c->snd_wnd = seg->wnd;
+	c->max_snd_wnd = c->snd_wnd;
+	c->snd_wl1 = seg->seq;
+	c->snd_wl2 = seg->ack;
+	if (ack) {
+		c->snd_una = seg->ack;
+		c->rtx_count = 0;
+		c->rto = rto_initial(c);
+		c->deadline[TCPE_TT_RTO] = TCPE_TIME_NEVER;
+		tcpe_conn_set_state(c, TCPE_ESTABLISHED);
+		conn_event(c, TCPE_EV_CONNECTED);
+		c->flags |= TCPE_CF_ACK_NOW;
+		/*
+		 * Data or FIN on a SYN-ACK would continue at the sixth step;
+		 * Linux queues neither without Fast Open, and the peer will
+		 * retransmit them: drop them here as well.
+		 */
+		if (c->flags & TCPE_CF_FIN_QUEUED)
+			tcpe_conn_set_state(c, TCPE_FIN_WAIT_1);
+	} else {
+		/* Simultaneous open: SYN-ACK <SEQ=ISS><ACK=RCV.NXT>. */
+		tcpe_conn_set_state(c, TCPE_SYN_RECEIVED);
+		c->snd_nxt = c->iss;
+		c->deadline[TCPE_TT_RTO] = TCPE_TIME_NEVER;
+	}
+	tcpe_conn_output(c, now, out);
+}
+
+/* Segment length in sequence space (RFC 9293 section 3.4). */
+static uint32_t
+seg_seqlen(const struct tcpe_seg *seg)
+{
+	return seg->data.len + ((seg->flags & TCPE_TH_SYN) ? 1 : 0) +
+	    ((seg->flags & TCPE_TH_FIN) ? 1 : 0);
+}
+
+/* RFC 9293 section 3.10.7.4, first check: is the segment acceptable? */
+static bool
+seq_acceptable(const struct tcpe_conn *c, const struct tcpe_seg *seg)
+{
+	uint32_t wnd = tcpe_seq_gt(c->rcv_adv, c->rcv_nxt) ?
+	    c->rcv_adv - c->rcv_nxt : 0;
+	uint32_t len = seg_seqlen(seg);
+
+	if (len == 0) {
+		if (wnd == 0)
+			return seg->seq == c->rcv_nxt;
+		return tcpe_seq_in(seg->seq, c->rcv_nxt, c->rcv_nxt + wnd);
+	}
+	if (wnd == 0)
+		return false;
+	return tcpe_seq_in(seg->seq, c->rcv_nxt, c->rcv_nxt + wnd) ||
+	    tcpe_seq_in(seg->seq + len - 1, c->rcv_nxt, c->rcv_nxt + wnd);
+}
+
+/* Fifth step: the ACK field, for states past SYN_RECEIVED. */
+static bool
+process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
+    tcpe_time_t now, struct tcpe_out *out)
+{
+	struct tcpe_stack *s = c->stack;
+	uint32_t acked, data, wnd;
+
+	/* RFC 5961 section 5.2: acceptable is SND.UNA - MAX.SND.WND .. SND.NXT */
+	if (tcpe_seq_gt(seg->ack, c->snd_max)) {
+		s->mib[TCPE_MIB_DROP_BAD_ACK]++;
+		send_ack(c, out);
+		return false;
+	}
+	if (tcpe_seq_lt(seg->ack, c->snd_una - c->max_snd_wnd)) {
+		s->mib[TCPE_MIB_DROP_BAD_ACK]++;
+		send_challenge_ack(c, out);
+		return false;
+	}
+	if (tcpe_seq_gt(seg->ack, c->snd_una)) {
+		/* Our FIN sits right after the last byte of sndq. */
+		if ((c->flags & TCPE_CF_FIN_SENT) &&
+		    tcpe_seq_gt(seg->ack, c->snd_una + c->sndq.bytes))
+			c->flags |= TCPE_CF_FIN_ACKED;
+		acked = seg->ack - c->snd_una;
+		data = acked > c->sndq.bytes ? c->sndq.bytes : acked;
+		vq_drop(&c->sndq, data, &s->bops);
+		c->snd_una = seg->ack;
+		if (tcpe_seq_lt(c->snd_nxt, c->snd_una))
+			c->snd_nxt = c->snd_una;
+		c->rtx_count = 0;
+		c->rto = rto_initial(c);
+		/* RFC 6298 5.2/5.3: stop or restart the retransmission timer. */
+		c->deadline[TCPE_TT_RTO] = TCPE_TIME_NEVER;
+		if (c->snd_una != c->snd_max)
+			arm_rto(c, now);
+		if (data > 0 && (c->flags & TCPE_CF_WANT_WRITE)) {
+			c->flags &= ~TCPE_CF_WANT_WRITE;
+			conn_event(c, TCPE_EV_WRITABLE);
+		}
+	}
+	/* Window update (RFC 9293 3.10.7.4, fifth step, ESTABLISHED). */
+	if (tcpe_seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq &&
+	    tcpe_seq_leq(c->snd_wl2, seg->ack))) {
+		wnd = (uint32_t)seg->wnd << c->snd_wscale;
+		c->snd_wnd = wnd;
+		if (wnd > c->max_snd_wnd)
+			c->max_snd_wnd = wnd;
+		c->snd_wl1 = seg->seq;
+		c->snd_wl2 = seg->ack;
+	}
+	return true;
+}
+
+/*
+ * Seventh step: queue the in-window part of the payload. Returns false
+ * when the connection was reset because nobody will read the data.
+ */
+static bool
+process_data(struct tcpe_conn *c, const struct tcpe_seg *seg,
+    uint32_t *fin_pending, struct tcpe_out *out)
+{
+	struct tcpe_stack *s = c->stack;
+	struct tcpe_view v = seg->data;
+	uint32_t skip, space;
+
+	*fin_pending = 0;
+	if (v.len == 0) {
+		*fin_pending = (seg->flags & TCPE_TH_FIN) &&
+		    seg->seq == c->rcv_nxt;
+		return true;
+	}
+	if (c->state != TCPE_ESTABLISHED && c->state != TCPE_FIN_WAIT_1 &&
+	    c->state != TCPE_FIN_WAIT_2)
+		return true;	/* after the peer's FIN: ignore the text */
+	if (tcpe_seq_gt(seg->seq, c->rcv_nxt)) {
+		/*
+		 * Out of order: no reassembly queue yet, so drop it and send
+		 * a duplicate ACK that tells the peer what is missing.
+		 */
+		c->flags |= TCPE_CF_ACK_NOW;
+		return true;
+	}
+	skip = c->rcv_nxt - seg->seq;
+	if (skip >= v.len) {
+		/* Only the FIN (if any) is new. */
+		*fin_pending = (seg->flags & TCPE_TH_FIN) &&
+		    seg->seq + v.len == c->rcv_nxt;
+		c->flags |= TCPE_CF_ACK_NOW;
+		return true;
+	}
+	v.off += skip;
+	v.len -= skip;
+	if (!app_visible(c) && c->listener == NULL) {
+		/* An orphan cannot read: RFC 9293 3.10.4, Linux TCPAbortOnData. */
+		s->mib[TCPE_MIB_ABORT_ON_DATA]++;
+		send_rst(c, out);
+		conn_closed(c, -ECONNRESET);
+		return false;
+	}
+	space = tcpe_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt :
+	    0;
+	if (space > rcv_space(c))
+		space = rcv_space(c);
+	*fin_pending = (seg->flags & TCPE_TH_FIN) != 0;
+	if (v.len > space) {
+		/* Trim what lies beyond the window, and the FIN with it. */
+		s->mib[TCPE_MIB_DROP_RCVBUF_FULL]++;
+		v.len = space;
+		*fin_pending = 0;
+	}
+	c->flags |= TCPE_CF_ACK_NOW;
+	if (v.len == 0)
+		return true;
+	if (vq_push(&c->rcvq, v) != 0) {
+		s->mib[TCPE_MIB_DROP_NO_CONN_MEM]++;
+		*fin_pending = 0;
+		return true;
+	}
+	s->bops.ref(s->bops.ctx, v.buf);
+	c->rcv_nxt += v.len;
+	conn_event(c, TCPE_EV_READABLE);
+	return true;
+}
+
+/* Eighth step: the FIN, once every byte before it has been received. */
+static void
+process_fin(struct tcpe_conn *c, tcpe_time_t now)
+{
+	c->rcv_nxt++;
+	c->flags |= TCPE_CF_ACK_NOW | TCPE_CF_RCV_EOF;
+	conn_event(c, TCPE_EV_EOF);
+	switch (c->state) {
+	case TCPE_SYN_RECEIVED:
+	case TCPE_ESTABLISHED:
+		tcpe_conn_set_state(c, TCPE_CLOSE_WAIT);
+		break;
+	case TCPE_FIN_WAIT_1:
+		if (fin_acked(c))
+			enter_time_wait(c, now);
+		else
+			tcpe_conn_set_state(c, TCPE_CLOSING);
+		break;
+	case TCPE_FIN_WAIT_2:
+		enter_time_wait(c, now);
+		break;
+	default:
+		break;
+	}
+}
+
+int
+tcpe_conn_input(struct tcpe_conn *c, const struct tcpe_seg *seg,
+    tcpe_time_t now, struct tcpe_out *out)
+{
+	struct tcpe_stack *s = c->stack;
+	struct tcpe_seg simul;
+	uint32_t fin = 0;
+
+	switch (c->state) {
+	case TCPE_CLOSED:
+		/* A TCB kept only for the application: answer as CLOSED. */
+		if (!(seg->flags & TCPE_TH_RST))
+			tcpe_stack_send_rst(s, seg, out);
+		goto done;
+	case TCPE_LISTEN:
+		goto done;	/* listeners are fed by tcpe_stack_input() */
+	case TCPE_SYN_SENT:
+		input_syn_sent(c, seg, now, out);
+		goto done;
+	default:
+		break;
+	}
+
+	/*
+	 * Simultaneous open (RFC 9293 figure 8, line 6): in SYN_RECEIVED the
+	 * peer's SYN-ACK repeats its SYN; take it as the ACK of ours, as
+	 * Linux does (tcp_validate_incoming).
+	 */
+	if (c->state == TCPE_SYN_RECEIVED && !(c->flags & TCPE_CF_PASSIVE) &&
+	    (seg->flags & (TCPE_TH_SYN | TCPE_TH_ACK | TCPE_TH_RST)) ==
+	    (TCPE_TH_SYN | TCPE_TH_ACK) && seg->seq + 1 == c->rcv_nxt &&
+	    seg->ack == c->snd_nxt) {
+		simul = *seg;
+		simul.flags &= ~TCPE_TH_SYN;
+		simul.seq++;
+		seg = &simul;
+	}
+
+	/*
+	 * A retransmitted SYN in SYN_RECEIVED: our SYN-ACK was lost, send it
+	 * again (Linux tcp_check_req) rather than an ACK without SYN.
+	 */
+	if (c->state == TCPE_SYN_RECEIVED &&
+	    (seg->flags & (TCPE_TH_SYN | TCPE_TH_ACK | TCPE_TH_RST)) ==
+	    TCPE_TH_SYN && seg->seq == c->irs) {
+		c->snd_nxt = c->iss;
+		tcpe_conn_output(c, now, out);
+		goto done;
+	}
+
+	/* First: sequence number acceptability. */
+	if (!seq_acceptable(c, seg)) {
+		s->mib[TCPE_MIB_DROP_OUT_OF_WINDOW]++;
+		if (!(seg->flags & TCPE_TH_RST)) {
+			/*
+			 * TIME_WAIT: the only thing that can arrive is a
+			 * retransmission of the peer's FIN: ACK it and restart
+			 * the 2 MSL timeout.
+			 */
+			if (c->state == TCPE_TIME_WAIT &&
+			    (seg->flags & TCPE_TH_FIN))
+				enter_time_wait(c, now);
+			send_ack(c, out);
+		}
+		goto done;
+	}
+
+	/* Second: RST (RFC 5961 section 3.2). */
+	if (seg->flags & TCPE_TH_RST) {
+		if (seg->seq != c->rcv_nxt) {
+			send_challenge_ack(c, out);
+			goto done;
+		}
+		if (c->state == TCPE_SYN_RECEIVED)
+			conn_closed(c, (c->flags & TCPE_CF_PASSIVE) ? 0 :
+			    -ECONNREFUSED);
+		else
+			conn_closed(c, -ECONNRESET);
+		goto done;
+	}
+
+	/* Fourth: a SYN in a synchronized state (RFC 5961 section 4). */
+	if (seg->flags & TCPE_TH_SYN) {
+		send_challenge_ack(c, out);
+		goto done;
+	}
+
+	/* Fifth: the ACK field. */
+	if (!(seg->flags & TCPE_TH_ACK))
+		goto done;
+	if (c->state == TCPE_SYN_RECEIVED) {
+		if (!tcpe_seq_gt(seg->ack, c->snd_una) ||
+		    tcpe_seq_gt(seg->ack, c->snd_max)) {
+			tcpe_stack_send_rst(s, seg, out);
+			goto done;
+		}
+		c->snd_una = seg->ack;
+		c->rtx_count = 0;
+		c->rto = rto_initial(c);
+		c->deadline[TCPE_TT_RTO] = TCPE_TIME_NEVER;
+		c->snd_wnd = (uint32_t)seg->wnd << c->snd_wscale;
+		c->max_snd_wnd = c->snd_wnd;
+		c->snd_wl1 = seg->seq;
+		c->snd_wl2 = seg->ack;
+		conn_established(c);
+		if (c->flags & TCPE_CF_FIN_QUEUED)
+			tcpe_conn_set_state(c, TCPE_FIN_WAIT_1);
+	}
+	if (!process_ack(c, seg, now, out))
+		goto done;
+	switch (c->state) {
+	case TCPE_FIN_WAIT_1:
+		if (fin_acked(c))
+			tcpe_conn_set_state(c, TCPE_FIN_WAIT_2);
+		break;
+	case TCPE_CLOSING:
+		if (fin_acked(c)) {
+			enter_time_wait(c, now);
+			goto done;
+		}
+		break;
+	case TCPE_LAST_ACK:
+		if (fin_acked(c)) {
+			conn_closed(c, 0);
+			goto done;
+		}
+		break;
+	default:
+		break;
+	}
+
+	/* Sixth: URG is not supported; urgent bytes arrive in line. */
+
+	/* Seventh: the segment text. */
+	if (!process_data(c, seg, &fin, out))
+		goto done;
+
+	/* Eighth: FIN. */
+	if (fin)
+		process_fin(c, now);
+
+	tcpe_conn_output(c, now, out);
+done:
+	tcpe_stack_conn_sync(c);
+	return 0;
+}
+
+/* --- timers ------------------------------------------------------------ */
+
+static void
+rto_backoff(struct tcpe_conn *c)
+{
+	c->rto *= 2;
+	if (c->rto > rto_max(c))
+		c->rto = rto_max(c);
+}
+
+static void
+expire_rto(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
+{
+	struct tcpe_stack *s = c->stack;
+	const struct tcpe_tcp_cfg *cfg = &s->cfg;
+	uint32_t limit;
+
+	c->deadline[TCPE_TT_RTO] = TCPE_TIME_NEVER;
+	if (c->snd_una == c->snd_max) {
+		/* Persist timer: probe the zero window with SND.UNA - 1. */
+		if (tcpe_state_synchronized(c->state) && c->sndq.bytes > 0 &&
+		    c->snd_wnd == 0) {
+			if (emit(c, out, TCPE_TH_ACK, c->snd_una - 1) != NULL) {
+				rto_backoff(c);
+				arm_rto(c, now);
+			}
+		}
+		return;
+	}
+	switch (c->state) {
+	case TCPE_SYN_SENT:
+		limit = cfg->syn_retries;
+		break;
+	case TCPE_SYN_RECEIVED:
+		limit = cfg->synack_retries;
+		break;
+	default:
+		limit = cfg->retries2;
+		break;
+	}
+	s->mib[TCPE_MIB_TIMEOUTS]++;
+	if (c->rtx_count >= limit) {
+		s->mib[TCPE_MIB_ABORT_ON_TIMEOUT]++;
+		if (c->state == TCPE_SYN_RECEIVED &&
+		    (c->flags & TCPE_CF_PASSIVE)) {
+			conn_closed(c, 0);
+		} else {
+			conn_closed(c, -ETIMEDOUT);
+		}
+		return;
+	}
+	c->rtx_count++;
+	rto_backoff(c);
+	/* Go back N: resend from the oldest unacknowledged byte. */
+	c->snd_nxt = c->snd_una;
+	tcpe_conn_output(c, now, out);
+}
+
+int
+tcpe_conn_expire(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
+{
+	if (c->deadline[TCPE_TT_2MSL] <= now) {
+		c->deadline[TCPE_TT_2MSL] = TCPE_TIME_NEVER;
+		if (c->state == TCPE_TIME_WAIT)
+			conn_closed(c, 0);
+	}
+	if (c->deadline[TCPE_TT_RTO] <= now)
+		expire_rto(c, now, out);
+	tcpe_stack_conn_sync(c);
+	return 0;
+}
+
+tcpe_time_t
+tcpe_conn_deadline(const struct tcpe_conn *c)
+{
+	tcpe_time_t d = TCPE_TIME_NEVER;
+	int i;
+
+	for (i = 0; i < TCPE_TT_N; i++)
+		if (c->deadline[i] < d)
+			d = c->deadline[i];
+	return d;
+}
+
+/* --- application calls ------------------------------------------------- */
+
+uint32_t
+tcpe_conn_send_space(const struct tcpe_conn *c)
+{
+	if (c->state == TCPE_LISTEN || c->state == TCPE_CLOSED ||
+	    (c->flags & TCPE_CF_FIN_QUEUED))
+		return 0;
+	return c->sndq.bytes >= c->snd_buf ? 0 : c->snd_buf - c->sndq.bytes;
+}
+
+int
+tcpe_conn_send(struct tcpe_conn *c, struct tcpe_view *v, tcpe_time_t now,
+    struct tcpe_out *out)
+{
+	const struct tcpe_buf_ops *ops = &c->stack->bops;
+	struct tcpe_view part;
+	uint32_t n;
+
+	if (c->state == TCPE_LISTEN)
+		return -ENOTCONN;
+	if (c->state == TCPE_CLOSED)
+		return c->err != 0 ? c->err : -EPIPE;
+	if (c->flags & TCPE_CF_FIN_QUEUED)
+		return -EPIPE;
+	n = tcpe_conn_send_space(c);
+	if (n > v->len)
+		n = v->len;
+	if (n < v->len)
+		c->flags |= TCPE_CF_WANT_WRITE;
+	if (n == 0)
+		return 0;
+	part.buf = v->buf;
+	part.off = v->off;
+	part.len = n;
+	if (vq_push(&c->sndq, part) != 0) {
+		c->flags |= TCPE_CF_WANT_WRITE;
+		return 0;
+	}
+	if (n < v->len)
+		ops->ref(ops->ctx, v->buf);
+	v->off += n;
+	v->len -= n;
+	tcpe_conn_output(c, now, out);
+	tcpe_stack_conn_sync(c);
+	return (int)n;
+}
+
+int
+tcpe_conn_recv(struct tcpe_conn *c, struct tcpe_view *v)
+{
+	if (c->rcvq.n > 0) {
+		*v = vq_pop(&c->rcvq);
+		c->rcv_held += v->len;
+		return (int)v->len;
+	}
+	if (c->flags & (TCPE_CF_RCV_EOF | TCPE_CF_RD_SHUT))
+		return 0;
+	if (c->err != 0)
+		return c->err;
+	if (c->state == TCPE_LISTEN)
+		return -ENOTCONN;
+	if (c->state == TCPE_CLOSED)
+		return 0;
+	return -EAGAIN;
+}
+
+int
+tcpe_conn_recv_done(struct tcpe_conn *c, uint32_t len, tcpe_time_t now,
+    struct tcpe_out *out)
+{
+	uint32_t before, after;
+
+	if (len > c->rcv_held)
+		return -EINVAL;
+	before = c->rcv_adv;
+	c->rcv_held -= len;
+	if (!tcpe_state_synchronized(c->state) ||
+	    tcpe_state_have_rcvd_fin(c->state))
+		return 0;
+	/* Would the edge move? Then announce it (window update). */
+	after = c->rcv_nxt + rcv_space(c);
+	if (tcpe_seq_gt(after, before)) {
+		uint32_t thresh = c->rcv_buf / 2 < c->rcv_mss ?
+		    c->rcv_buf / 2 : c->rcv_mss;
+
+		if (after - before >= thresh || before == c->rcv_nxt) {
+			c->flags |= TCPE_CF_ACK_NOW;
+			tcpe_conn_output(c, now, out);
+			tcpe_stack_conn_sync(c);
+		}
+	}
+	return 0;
+}
+
+int
+tcpe_conn_shutdown(struct tcpe_conn *c, int how, tcpe_time_t now,
+    struct tcpe_out *out)
+{
+	if (how < TCPE_SHUT_RD || how > TCPE_SHUT_RDWR)
+		return -EINVAL;
+	if (c->state == TCPE_LISTEN || c->state == TCPE_CLOSED)
+		return -ENOTCONN;
+	if (how & TCPE_SHUT_RD)
+		c->flags |= TCPE_CF_RD_SHUT;
+	if (!(how & TCPE_SHUT_WR) || (c->flags & TCPE_CF_FIN_QUEUED))
+		return 0;
+	switch (c->state) {
+	case TCPE_SYN_SENT:
+		/* RFC 9293 3.10.4: CLOSE in SYN-SENT deletes the TCB. */
+		conn_closed(c, 0);
+		break;
+	case TCPE_SYN_RECEIVED:
+		/* The FIN follows once the handshake completes. */
+		c->flags |= TCPE_CF_FIN_QUEUED;
+		break;
+	case TCPE_ESTABLISHED:
+		c->flags |= TCPE_CF_FIN_QUEUED;
+		tcpe_conn_set_state(c, TCPE_FIN_WAIT_1);
+		break;
+	case TCPE_CLOSE_WAIT:
+		c->flags |= TCPE_CF_FIN_QUEUED;
+		tcpe_conn_set_state(c, TCPE_LAST_ACK);
+		break;
+	default:
+		break;
+	}
+	tcpe_conn_output(c, now, out);
+	tcpe_stack_conn_sync(c);
+	return 0;
+}
+
+static void
+close_listener(struct tcpe_conn *l, tcpe_time_t now, struct tcpe_out *out)
+{
+	struct tcpe_conn *c;
+	struct tcpe_list *h;
+	int q;
+
+	/* Reset every child the application never accepted. */
+	for (q = 0; q < 2; q++) {
+		h = q == 0 ? &l->syn_q : &l->acc_q;
+		while (!tcpe_list_empty(h)) {
+			c = tcpe_container_of(h->next, struct tcpe_conn, qlink);
+			detach_from_listener(c);
+			send_rst(c, out);
+			conn_closed(c, 0);
+			tcpe_stack_conn_sync(c);
+		}
+	}
+	(void)now;
+	tcpe_list_del(&l->qlink);
+	l->flags &= ~TCPE_CF_APP;
+	tcpe_conn_set_state(l, TCPE_CLOSED);
+	tcpe_stack_conn_sync(l);
+}
+
+void
+tcpe_conn_close(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
+{
+	struct tcpe_stack *s = c->stack;
+
+	if (c->state == TCPE_LISTEN) {
+		close_listener(c, now, out);
+		return;
+	}
+	c->flags &= ~TCPE_CF_APP;
+	c->flags |= TCPE_CF_RD_SHUT;
+	/* What the application took but never released is its own. */
+	c->rcv_held = 0;
+	if (c->rcvq.bytes > 0 && c->state != TCPE_CLOSED) {
+		/* Unread data: RFC 9293 3.10.4 allows, Linux sends, an RST. */
+		s->mib[TCPE_MIB_ABORT_ON_CLOSE]++;
+		if (c->state >= TCPE_SYN_RECEIVED)
+			send_rst(c, out);
+		conn_closed(c, 0);
+	} else {
+		switch (c->state) {
+		case TCPE_SYN_SENT:
+			conn_closed(c, 0);
+			break;
+		case TCPE_SYN_RECEIVED:
+		case TCPE_ESTABLISHED:
+		case TCPE_CLOSE_WAIT:
+			(void)tcpe_conn_shutdown(c, TCPE_SHUT_WR, now, out);
+			break;
+		default:
+			break;
+		}
+	}
+	if (c->state == TCPE_CLOSED)
+		vq_free(&c->rcvq, &s->bops);
+	tcpe_stack_conn_sync(c);
+}
+
+int
+tcpe_conn_abort(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
+{
+	(void)now;
+	switch (c->state) {
+	case TCPE_SYN_RECEIVED:
+	case TCPE_ESTABLISHED:
+	case TCPE_FIN_WAIT_1:
+	case TCPE_FIN_WAIT_2:
+	case TCPE_CLOSE_WAIT:
+		send_rst(c, out);
+		conn_closed(c, 0);
+		break;
+	case TCPE_LISTEN:
+	case TCPE_CLOSED:
+		break;
+	default:
+		conn_closed(c, 0);
+		break;
+	}
+	tcpe_stack_conn_sync(c);
+	return 0;
+}

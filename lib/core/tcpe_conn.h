@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * One TCP connection (RFC 9293), sans-IO. Every entry point maps
+ * (connection, input, now) to a new state, segments appended to a
+ * struct tcpe_out, events for the application (c->events) and a next
+ * deadline (tcpe_conn_deadline()). Connections live in a struct
+ * tcpe_stack (tcpe_stack.h), which owns their memory, table and timer.
+ */
+#ifndef TCPE_CONN_H
+#define TCPE_CONN_H
+
+#include "tcpe_table.h"
+#include "tcpe_timer.h"
+#include "tcpe_types.h"
+
+struct tcpe_stack;
+
+/*
+ * States in FreeBSD tcp_fsm.h order, so that ranges mean something:
+ * >= ESTABLISHED: synchronized; >= FIN_WAIT_1 (except CLOSE_WAIT): we
+ * have sent or queued our FIN.
+ */
+enum tcpe_state {
+	TCPE_CLOSED = 0,
+	TCPE_LISTEN,
+	TCPE_SYN_SENT,
+	TCPE_SYN_RECEIVED,
+	TCPE_ESTABLISHED,
+	TCPE_CLOSE_WAIT,
+	TCPE_FIN_WAIT_1,
+	TCPE_CLOSING,
+	TCPE_LAST_ACK,
+	TCPE_FIN_WAIT_2,
+	TCPE_TIME_WAIT,
+	TCPE_STATE_MAX
+};
+
+/* "CLOSED", "LISTEN", ... as in RFC 9293; "?" out of range. */
+const char *tcpe_state_name(int state);
+
+/* RFC 9293: ESTABLISHED and every later state are synchronized. */
+static inline bool
+tcpe_state_synchronized(int s)
+{
+	return s >= TCPE_ESTABLISHED;
+}
+
+/* We have received the peer's FIN (nothing more will be read). */
+static inline bool
+tcpe_state_have_rcvd_fin(int s)
+{
+	return s == TCPE_CLOSE_WAIT || s == TCPE_CLOSING ||
+	    s == TCPE_LAST_ACK || s == TCPE_TIME_WAIT;
+}
+
+/* Our FIN is queued or sent (nothing more will be written). */
+static inline bool
+tcpe_state_fin_queued(int s)
+{
+	return s >= TCPE_FIN_WAIT_1;
+}
+
+/* Timers of a connection: one deadline each, one wheel entry for all. */
+enum tcpe_tt {
+	TCPE_TT_RTO = 0,	/* retransmission (data, SYN, SYN-ACK, FIN) */
+	TCPE_TT_2MSL,		/* TIME_WAIT */
+	TCPE_TT_N
+};
+
+/* Events for the application, accumulated in c->events. */
+#define TCPE_EV_CONNECTED	0x0001	/* handshake done (active or accepted) */
+#define TCPE_EV_READABLE	0x0002	/* data queued for tcpe_conn_recv() */
+#define TCPE_EV_WRITABLE	0x0004	/* send space freed */
+#define TCPE_EV_EOF		0x0008	/* peer's FIN received, after all data */
+#define TCPE_EV_ERROR		0x0010	/* reset, refused or timed out: c->err */
+#define TCPE_EV_CLOSED		0x0020	/* reached CLOSED; handle still valid */
+#define TCPE_EV_ACCEPT		0x0040	/* listener: a child awaits accept */
+
+/* Connection flags (c->flags). */
+#define TCPE_CF_APP		0x0001	/* the application holds a handle */
+#define TCPE_CF_FIN_QUEUED	0x0002	/* shutdown(WR)/close: FIN after data */
+#define TCPE_CF_FIN_SENT	0x0004	/* our FIN has been sent at least once */
+#define TCPE_CF_RD_SHUT		0x0008	/* shutdown(RD): reads report EOF */
+#define TCPE_CF_ACK_NOW		0x0010	/* send an ACK on the next output */
+#define TCPE_CF_WSCALE		0x0020	/* window scaling negotiated */
+#define TCPE_CF_ACCEPTED	0x0040	/* child taken from the accept queue */
+#define TCPE_CF_IN_ACCEPTQ	0x0080	/* child sits in its listener's queue */
+#define TCPE_CF_EVQ		0x0100	/* linked on the stack's event list */
+#define TCPE_CF_RCV_EOF		0x0200	/* peer FIN consumed into the stream */
+#define TCPE_CF_WANT_WRITE	0x0400	/* a send was short: signal WRITABLE */
+#define TCPE_CF_PASSIVE		0x0800	/* created by a listener */
+#define TCPE_CF_FIN_ACKED	0x1000	/* the peer acknowledged our FIN */
+
+/* A growable ring of views; each view holds one buffer reference. */
+struct tcpe_vq {
+	struct tcpe_view *v;
+	uint32_t head;
+	uint32_t n;
+	uint32_t cap;
+	uint32_t bytes;		/* sum of v[].len */
+};
+
+/*
+ * The transmission control block (RFC 9293 section 3.3.1).
+ * Invariants:
+ *  - snd_una <= snd_nxt <= snd_max (modulo 2^32); sndq holds the bytes
+ *    from snd_una (excluding a SYN or FIN, which carry no payload).
+ *  - rcvq holds in-order bytes not yet taken by tcpe_conn_recv();
+ *    rcv_held counts bytes taken but not released; the window offered is
+ *    rcv_buf - rcvq.bytes - rcv_held, never shrunk below what was
+ *    advertised (RFC 9293 section 3.8.6.2.2).
+ *  - the wheel entry is pending iff some deadline[] is not NEVER, and it
+ *    is armed at or before the earliest of them.
+ */
+struct tcpe_conn {
+	struct tcpe_table_node node;	/* key = 4-tuple; first member */
+	struct tcpe_timer timer;
+	struct tcpe_stack *stack;
+	struct tcpe_conn *ev_next;	/* stack event list */
+	uint8_t state;
+	uint8_t snd_wscale;		/* peer's shift, applied to its window */
+	uint8_t rcv_wscale;		/* our shift, applied to what we send */
+	uint8_t rtx_count;		/* consecutive RTO expiries */
+	uint16_t flags;
+	uint16_t events;
+	int err;			/* 0 or -ECONNRESET/-ECONNREFUSED/... */
+
+	tcpe_time_t deadline[TCPE_TT_N];
+	tcpe_time_t rto;		/* current RTO, backoff included */
+
+	/* Send sequence space. */
+	uint32_t iss;
+	uint32_t snd_una;
+	uint32_t snd_nxt;
+	uint32_t snd_max;		/* highest seq sent + 1 */
+	uint32_t snd_wnd;		/* peer's window, scaled */
+	uint32_t snd_wl1;
+	uint32_t snd_wl2;
+	uint32_t max_snd_wnd;		/* largest window the peer offered */
+	uint32_t snd_buf;		/* capacity of sndq in bytes */
+	uint16_t mss;			/* largest payload we send */
+	uint16_t rcv_mss;		/* MSS we advertised */
+	struct tcpe_vq sndq;
+
+	/* Receive sequence space. */
+	uint32_t irs;
+	uint32_t rcv_nxt;
+	uint32_t rcv_adv;		/* right edge of the window advertised */
+	uint32_t rcv_buf;
+	uint32_t rcv_held;
+	struct tcpe_vq rcvq;
+
+	/*
+	 * Listener (LISTEN) and child bookkeeping. A child is linked by
+	 * qlink on its listener's syn_q while SYN_RECEIVED, then on acc_q
+	 * once ESTABLISHED, until the application accepts it. A listener
+	 * is linked by qlink on the stack's list of listeners.
+	 */
+	struct tcpe_list qlink;
+	struct tcpe_conn *listener;	/* child: its listener, until accepted */
+	struct tcpe_list syn_q;		/* listener: half-open children */
+	struct tcpe_list acc_q;		/* listener: established, unaccepted */
+	uint32_t syn_len;
+	uint32_t acc_len;
+	uint32_t backlog;		/* listener: min(backlog, somaxconn) */
+};
+
+/*
+ * Process one received segment for c (RFC 9293 section 3.10.7 order:
+ * sequence check, RST, SYN, ACK, data, FIN). c must not be a listener
+ * (use tcpe_stack_input(), which demultiplexes). Appends what must be
+ * sent to out and sets events. Returns 0; the segment's payload view is
+ * only borrowed.
+ */
+int tcpe_conn_input(struct tcpe_conn *c, const struct tcpe_seg *seg,
+    tcpe_time_t now, struct tcpe_out *out);
+
+/* Run the timers of c that are due at now. Returns 0. */
+int tcpe_conn_expire(struct tcpe_conn *c, tcpe_time_t now,
+    struct tcpe_out *out);
+
+/* Earliest deadline of c, TCPE_TIME_NEVER if none. */
+tcpe_time_t tcpe_conn_deadline(const struct tcpe_conn *c);
+
+/*
+ * Send what the windows allow (data, SYN, FIN, a pending ACK). Called by
+ * the other entry points; call it again after flushing a full out.
+ */
+int tcpe_conn_output(struct tcpe_conn *c, tcpe_time_t now,
+    struct tcpe_out *out);
+
+/*
+ * Queue the bytes of *v for sending. Returns the number of bytes accepted
+ * (0 when the send buffer is full), -ENOTCONN before the handshake has
+ * started, -EPIPE after shutdown(WR)/close or once the connection is
+ * closed or reset. *v is advanced past the accepted bytes; if all of it
+ * was accepted, the caller's reference now belongs to the connection,
+ * otherwise the connection took a reference of its own for the accepted
+ * part and the caller keeps its reference for the rest.
+ */
+int tcpe_conn_send(struct tcpe_conn *c, struct tcpe_view *v,
+    tcpe_time_t now, struct tcpe_out *out);
+
+/*
+ * Take the next chunk of received in-order data. Returns its length (> 0)
+ * and fills *v, which then holds a reference owned by the caller; 0 at
+ * end of stream (peer FIN, or after shutdown(RD)); -EAGAIN when nothing
+ * is queued yet; c->err after a reset or a timeout. The bytes stay
+ * counted against the receive window until tcpe_conn_recv_done().
+ */
+int tcpe_conn_recv(struct tcpe_conn *c, struct tcpe_view *v);
+
+/*
+ * The application has finished with len bytes taken by tcpe_conn_recv()
+ * (it unrefs the views itself). Reopens the window and sends a window
+ * update once the window can grow by min(half the buffer, one MSS)
+ * (receiver-side silly window avoidance, RFC 9293 section 3.8.6.2.2).
+ * Returns 0, -EINVAL if len exceeds what is held.
+ */
+int tcpe_conn_recv_done(struct tcpe_conn *c, uint32_t len, tcpe_time_t now,
+    struct tcpe_out *out);
+
+#define TCPE_SHUT_RD	1
+#define TCPE_SHUT_WR	2
+#define TCPE_SHUT_RDWR	3
+
+/*
+ * shutdown(): SHUT_WR queues a FIN after the queued data (the application
+ * can still read); SHUT_RD makes further reads return EOF and sends
+ * nothing. Returns 0, -EINVAL for a bad how, -ENOTCONN on a listener or
+ * a closed connection.
+ */
+int tcpe_conn_shutdown(struct tcpe_conn *c, int how, tcpe_time_t now,
+    struct tcpe_out *out);
+
+/*
+ * close(): the application gives up its handle. A connection that still
+ * has unread data is reset (RFC 9293 section 3.10.4, as Linux does);
+ * otherwise a FIN is queued as for SHUT_WR and the connection finishes
+ * its close on its own, then frees itself. A listener is closed and its
+ * unaccepted children are reset. c must not be used afterwards.
+ */
+void tcpe_conn_close(struct tcpe_conn *c, tcpe_time_t now,
+    struct tcpe_out *out);
+
+/*
+ * Send an RST (in synchronized states and SYN_RECEIVED) and close at once;
+ * the handle stays valid until tcpe_conn_close(). Returns 0.
+ */
+int tcpe_conn_abort(struct tcpe_conn *c, tcpe_time_t now,
+    struct tcpe_out *out);
+
+/* Bytes the application may still queue with tcpe_conn_send(). */
+uint32_t tcpe_conn_send_space(const struct tcpe_conn *c);
+
+/* Send the state transition through one place (traceable). */
+void tcpe_conn_set_state(struct tcpe_conn *c, int state);
+
+#endif /* TCPE_CONN_H */

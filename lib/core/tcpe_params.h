@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Tunables, named after Linux's net.ipv4 sysctls, with their defaults and
+ * allowed ranges, and a table-driven parser shared by every config
+ * section. lib/port reads the file (rte_cfgfile) and `--set
+ * section.key=value` arguments and hands each key/value pair here; the
+ * tables decide what is valid, so validation is DPDK-free, unit-tested and
+ * fuzzed.
+ */
+#ifndef TCPE_PARAMS_H
+#define TCPE_PARAMS_H
+
+#include "tcpe_types.h"
+
+/*
+ * [tcp] section. Every field is documented in the parameter table
+ * (tcpe_params.c) with its Linux meaning, default and range.
+ */
+struct tcpe_tcp_cfg {
+	/* tcp_rmem / tcp_wmem: "min default max" bytes, as in Linux. */
+	uint32_t rmem[3];
+	uint32_t wmem[3];
+	uint32_t window_scaling;	/* tcp_window_scaling 0/1 */
+	uint32_t syn_retries;		/* tcp_syn_retries */
+	uint32_t synack_retries;	/* tcp_synack_retries */
+	uint32_t retries2;		/* tcp_retries2 */
+	uint32_t rto_min_ms;		/* tcp_rto_min_ms */
+	uint32_t rto_max_ms;		/* tcp_rto_max_ms */
+	uint32_t rto_initial_ms;	/* tcp_rto_initial_ms (RFC 6298: 1 s) */
+	uint32_t timewait_len;		/* tcp_timewait_len, seconds */
+	uint32_t somaxconn;		/* somaxconn: accept queue cap */
+	uint32_t max_conns;		/* tcp_max_conns: table size per lcore */
+};
+
+enum tcpe_param_type {
+	TCPE_PT_U32,		/* one unsigned integer in [min, max] */
+	TCPE_PT_BOOL,		/* 0 or 1 */
+	TCPE_PT_U32x3,		/* "a b c", each in [min, max], a <= b <= c */
+};
+
+struct tcpe_param_desc {
+	const char *name;	/* key, e.g. "tcp_syn_retries" */
+	enum tcpe_param_type type;
+	size_t offset;		/* of the uint32_t field(s) in the struct */
+	uint32_t min;
+	uint32_t max;
+	const char *def;	/* default, written as in the config file */
+	const char *help;	/* one line: meaning and unit */
+};
+
+/* A named table of parameters for one config section. */
+struct tcpe_param_section {
+	const char *name;	/* section, e.g. "tcp" */
+	const struct tcpe_param_desc *desc;
+	size_t n;
+};
+
+/* The [tcp] section's table. */
+extern const struct tcpe_param_section tcpe_tcp_params;
+
+/*
+ * Look up key in sec and parse value into the struct at base.
+ * Returns 0, -ENOENT for an unknown key, -EINVAL for a malformed value,
+ * -ERANGE for a value out of range. On error, err (if not NULL) receives a
+ * message that names the section, the key and the allowed range.
+ *
+ * Keys match exactly (case-sensitive). A value is one decimal integer
+ * (three for TCPE_PT_U32x3, separated by whitespace), with optional
+ * whitespace around it. Malformed (-EINVAL): empty, a sign, hex, a
+ * fraction, trailing garbage, the wrong count of integers, or a leading
+ * zero ("010": Linux sysctl would read it as octal 8, so it is refused
+ * rather than silently read as ten). Out of range (-ERANGE): a number
+ * outside [min, max], including one that does not fit in 32 bits, and a
+ * U32x3 whose values are not ordered a <= b <= c. On error nothing is
+ * written to base. Pure function of its arguments: any thread or lcore,
+ * also from a callback.
+ */
+int tcpe_param_set(const struct tcpe_param_section *sec, void *base,
+    const char *key, const char *value, char *err, size_t errlen);
+
+/*
+ * Write every default of sec into base, each parsed from desc->def by
+ * tcpe_param_set(), so the defaults are validated by the same code.
+ * Returns 0 (the defaults parse; the unit tests check it), otherwise the
+ * first error, which would be a bug in the table. Any thread.
+ */
+int tcpe_param_defaults(const struct tcpe_param_section *sec, void *base);
+
+/* Defaults for the [tcp] section. Any thread. */
+void tcpe_tcp_cfg_defaults(struct tcpe_tcp_cfg *cfg);
+
+/*
+ * Format entry i of sec as one line, without a newline, in the config
+ * file's syntax (';' starts a comment), for the docs and --help-config:
+ *
+ *	tcp_syn_retries = 6  ; 1..127; <help>
+ *
+ * Returns, like snprintf(), the length of the whole line: if it is >= len
+ * the line was truncated (buf is NUL-terminated whenever len > 0).
+ * Returns -ENOENT if i >= sec->n. Any thread.
+ */
+int tcpe_param_describe(const struct tcpe_param_section *sec, size_t i,
+    char *buf, size_t len);
+
+/*
+ * Check a whole [tcp] configuration: every field within its table range,
+ * tcp_rmem/tcp_wmem ordered, and the rules between keys that a single
+ * tcpe_param_set() cannot see: tcp_rto_min_ms <= tcp_rto_max_ms and
+ * tcp_rto_min_ms <= tcp_rto_initial_ms <= tcp_rto_max_ms. Call it once
+ * every key of the section has been set. Returns 0 or -ERANGE, with a
+ * message naming the keys in err (if not NULL). Any thread.
+ */
+int tcpe_tcp_cfg_check(const struct tcpe_tcp_cfg *cfg, char *err,
+    size_t errlen);
+
+#endif /* TCPE_PARAMS_H */

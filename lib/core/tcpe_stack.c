@@ -1,0 +1,513 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The per-lcore shard: demultiplexing, listeners, connection memory,
+ * timers and the application event list.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcpe_stack.h"
+
+static const char *const mib_group[TCPE_MIB_N] = {
+#define TCPE_MIB_GROUP(id, group, name) [TCPE_MIB_##id] = group,
+	TCPE_MIB_LIST(TCPE_MIB_GROUP)
+#undef TCPE_MIB_GROUP
+};
+
+static const char *const mib_name[TCPE_MIB_N] = {
+#define TCPE_MIB_NAME(id, group, name) [TCPE_MIB_##id] = name,
+	TCPE_MIB_LIST(TCPE_MIB_NAME)
+#undef TCPE_MIB_NAME
+};
+
+const char *
+tcpe_mib_group(int id)
+{
+	return id < 0 || id >= TCPE_MIB_N ? NULL : mib_group[id];
+}
+
+const char *
+tcpe_mib_name(int id)
+{
+	return id < 0 || id >= TCPE_MIB_N ? NULL : mib_name[id];
+}
+
+/* --- RFC 6528 initial sequence numbers ---------------------------------- */
+
+#define ROTL(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND \
+	do { \
+		v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \
+		v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2; \
+		v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0; \
+		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
+	} while (0)
+
+/* SipHash-2-4 of two 64-bit words under key k. */
+static uint64_t
+siphash24_2w(const uint64_t k[2], uint64_t m0, uint64_t m1)
+{
+	uint64_t v0 = 0x736f6d6570736575ULL ^ k[0];
+	uint64_t v1 = 0x646f72616e646f6dULL ^ k[1];
+	uint64_t v2 = 0x6c7967656e657261ULL ^ k[0];
+	uint64_t v3 = 0x7465646279746573ULL ^ k[1];
+	uint64_t b = 16ULL << 56;
+
+	v3 ^= m0; SIPROUND; SIPROUND; v0 ^= m0;
+	v3 ^= m1; SIPROUND; SIPROUND; v0 ^= m1;
+	v3 ^= b; SIPROUND; SIPROUND; v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND; SIPROUND; SIPROUND; SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/*
+ * RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, secret),
+ * M a clock ticking every 4 microseconds, F SipHash-2-4 under a per-boot
+ * secret.
+ */
+uint32_t
+tcpe_stack_isn(const struct tcpe_stack *s, const struct tcpe_tuple *t,
+    tcpe_time_t now)
+{
+	uint64_t m0 = ((uint64_t)t->laddr << 32) | t->raddr;
+	uint64_t m1 = ((uint64_t)t->lport << 16) | t->rport;
+
+	return (uint32_t)siphash24_2w(s->secret, m0, m1) +
+	    (uint32_t)(now / 4000);
+}
+
+/* --- shard -------------------------------------------------------------- */
+
+struct tcpe_stack *
+tcpe_stack_create(const struct tcpe_stack_params *p, tcpe_time_t now)
+{
+	struct tcpe_stack *s;
+
+	if (p == NULL || p->cfg == NULL || p->bops.ref == NULL ||
+	    p->bops.unref == NULL || p->mtu < 576 || p->mtu > 9216) {
+		errno = EINVAL;
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	s->cfg = *p->cfg;
+	s->bops = p->bops;
+	s->secret[0] = p->secret[0];
+	s->secret[1] = p->secret[1];
+	s->mss = (uint16_t)(p->mtu - 40);
+	s->trace = p->trace;
+	s->trace_ctx = p->trace_ctx;
+	if (tcpe_table_init(&s->table, s->cfg.max_conns) != 0) {
+		free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	tcpe_wheel_init(&s->wheel, now);
+	tcpe_list_init(&s->listeners);
+	s->ev_tail = &s->ev_head;
+	return s;
+}
+
+static void
+ev_unlink(struct tcpe_stack *s, struct tcpe_conn *c)
+{
+	struct tcpe_conn **pp;
+
+	if (!(c->flags & TCPE_CF_EVQ))
+		return;
+	for (pp = &s->ev_head; *pp != NULL; pp = &(*pp)->ev_next) {
+		if (*pp == c) {
+			*pp = c->ev_next;
+			if (s->ev_tail == &c->ev_next)
+				s->ev_tail = pp;
+			break;
+		}
+	}
+	c->ev_next = NULL;
+	c->flags &= ~TCPE_CF_EVQ;
+}
+
+static void
+free_vq(struct tcpe_stack *s, struct tcpe_vq *q)
+{
+	uint32_t i;
+
+	for (i = 0; i < q->n; i++)
+		s->bops.unref(s->bops.ctx, q->v[(q->head + i) % q->cap].buf);
+	free(q->v);
+	memset(q, 0, sizeof(*q));
+}
+
+static void
+free_conn(struct tcpe_stack *s, struct tcpe_conn *c)
+{
+	tcpe_table_remove(&s->table, &c->node);
+	tcpe_wheel_del(&s->wheel, &c->timer);
+	ev_unlink(s, c);
+	free_vq(s, &c->sndq);
+	free_vq(s, &c->rcvq);
+	s->state_count[c->state]--;
+	s->nconns--;
+	free(c);
+}
+
+void
+tcpe_stack_destroy(struct tcpe_stack *s)
+{
+	struct tcpe_table_node *n, *next;
+	struct tcpe_conn *c;
+	uint32_t cursor = 0;
+
+	if (s == NULL)
+		return;
+	/* Listeners are not in the table. */
+	while (!tcpe_list_empty(&s->listeners)) {
+		c = tcpe_container_of(s->listeners.next, struct tcpe_conn,
+		    qlink);
+		tcpe_list_del(&c->qlink);
+		free_conn(s, c);
+	}
+	n = tcpe_table_next(&s->table, &cursor, NULL);
+	while (n != NULL) {
+		next = tcpe_table_next(&s->table, &cursor, n);
+		c = tcpe_container_of(n, struct tcpe_conn, node);
+		free_conn(s, c);
+		n = next;
+	}
+	tcpe_table_fini(&s->table);
+	free(s);
+}
+
+struct tcpe_conn *
+tcpe_stack_alloc_conn(struct tcpe_stack *s)
+{
+	const struct tcpe_tcp_cfg *cfg = &s->cfg;
+	struct tcpe_conn *c;
+	uint32_t shift;
+	int i;
+
+	if (s->nconns >= cfg->max_conns) {
+		s->mib[TCPE_MIB_DROP_TABLE_FULL]++;
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		s->mib[TCPE_MIB_DROP_NO_CONN_MEM]++;
+		return NULL;
+	}
+	c->stack = s;
+	tcpe_timer_init(&c->timer);
+	for (i = 0; i < TCPE_TT_N; i++)
+		c->deadline[i] = TCPE_TIME_NEVER;
+	tcpe_list_init(&c->qlink);
+	tcpe_list_init(&c->syn_q);
+	tcpe_list_init(&c->acc_q);
+	c->state = TCPE_CLOSED;
+	c->rto = TCPE_MS(cfg->rto_initial_ms);
+	c->snd_buf = cfg->wmem[1];
+	c->rcv_buf = cfg->rmem[1];
+	c->mss = s->mss;
+	c->rcv_mss = s->mss;
+	if (cfg->window_scaling) {
+		/* The smallest shift that can announce the whole buffer. */
+		shift = 0;
+		while (shift < 14 && (c->rcv_buf >> shift) > 65535)
+			shift++;
+		c->rcv_wscale = (uint8_t)shift;
+		c->flags |= TCPE_CF_WSCALE;
+	}
+	s->state_count[TCPE_CLOSED]++;
+	s->nconns++;
+	return c;
+}
+
+static bool
+conn_held(const struct tcpe_conn *c)
+{
+	return (c->flags & TCPE_CF_APP) || c->listener != NULL ||
+	    c->state == TCPE_LISTEN;
+}
+
+void
+tcpe_stack_conn_sync(struct tcpe_conn *c)
+{
+	struct tcpe_stack *s = c->stack;
+	tcpe_time_t d;
+
+	if (c->state == TCPE_CLOSED && !conn_held(c)) {
+		free_conn(s, c);
+		return;
+	}
+	d = tcpe_conn_deadline(c);
+	if (d == TCPE_TIME_NEVER) {
+		tcpe_wheel_del(&s->wheel, &c->timer);
+	} else if (!tcpe_timer_pending(&c->timer) || d < c->timer.expires) {
+		/* Pushing a deadline later leaves the entry early: lazy. */
+		tcpe_wheel_add(&s->wheel, &c->timer, d);
+	}
+	if (c->events != 0 && (c->flags & TCPE_CF_APP) &&
+	    !(c->flags & TCPE_CF_EVQ)) {
+		c->flags |= TCPE_CF_EVQ;
+		c->ev_next = NULL;
+		*s->ev_tail = c;
+		s->ev_tail = &c->ev_next;
+	}
+}
+
+/*
+ * Answer a segment that has no connection (RFC 9293 section 3.10.7.1):
+ * <SEQ=SEG.ACK><CTL=RST> if it carries an ACK, else
+ * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. Never answer an RST.
+ */
+void
+tcpe_stack_send_rst(struct tcpe_stack *s, const struct tcpe_seg *seg,
+    struct tcpe_out *out)
+{
+	struct tcpe_oseg *o;
+	uint32_t len;
+
+	if (seg->flags & TCPE_TH_RST)
+		return;
+	o = tcpe_out_next(out);
+	if (o == NULL)
+		return;
+	o->t = seg->t;
+	o->wnd = 0;
+	if (seg->flags & TCPE_TH_ACK) {
+		o->flags = TCPE_TH_RST;
+		o->seq = seg->ack;
+		o->ack = 0;
+	} else {
+		len = seg->data.len + ((seg->flags & TCPE_TH_SYN) ? 1 : 0) +
+		    ((seg->flags & TCPE_TH_FIN) ? 1 : 0);
+		o->flags = TCPE_TH_RST | TCPE_TH_ACK;
+		o->seq = 0;
+		o->ack = seg->seq + len;
+	}
+	s->mib[TCPE_MIB_OUT_SEGS]++;
+	s->mib[TCPE_MIB_OUT_RSTS]++;
+}
+
+static struct tcpe_conn *
+find_listener(struct tcpe_stack *s, uint32_t laddr, uint16_t lport)
+{
+	struct tcpe_list *e;
+	struct tcpe_conn *l, *any = NULL;
+
+	for (e = s->listeners.next; e != &s->listeners; e = e->next) {
+		l = tcpe_container_of(e, struct tcpe_conn, qlink);
+		if (l->node.key.lport != lport)
+			continue;
+		if (l->node.key.laddr == laddr)
+			return l;
+		if (l->node.key.laddr == 0)
+			any = l;
+	}
+	return any;
+}
+
+/* RFC 9293 section 3.10.7.2: LISTEN. */
+static void
+listen_input(struct tcpe_stack *s, struct tcpe_conn *l,
+    const struct tcpe_seg *seg, tcpe_time_t now, struct tcpe_out *out)
+{
+	struct tcpe_conn *c;
+
+	if (seg->flags & TCPE_TH_RST)
+		return;
+	if (seg->flags & TCPE_TH_ACK) {
+		tcpe_stack_send_rst(s, seg, out);
+		return;
+	}
+	if (!(seg->flags & TCPE_TH_SYN))
+		return;
+	/*
+	 * Half-open and established-but-unaccepted children together are
+	 * bounded by the backlog, so the accept queue can never overflow.
+	 */
+	if (l->syn_len + l->acc_len >= l->backlog) {
+		s->mib[TCPE_MIB_LISTEN_OVERFLOWS]++;
+		s->mib[TCPE_MIB_LISTEN_DROPS]++;
+		return;
+	}
+	c = tcpe_stack_alloc_conn(s);
+	if (c == NULL) {
+		s->mib[TCPE_MIB_LISTEN_DROPS]++;
+		return;
+	}
+	c->node.key = seg->t;
+	c->node.hash = seg->hash;
+	if (tcpe_table_insert(&s->table, &c->node) != 0) {
+		s->mib[TCPE_MIB_LISTEN_DROPS]++;
+		s->mib[TCPE_MIB_DROP_TABLE_FULL]++;
+		free_conn(s, c);
+		return;
+	}
+	c->flags |= TCPE_CF_PASSIVE;
+	c->listener = l;
+	tcpe_list_add_tail(&l->syn_q, &c->qlink);
+	l->syn_len++;
+	c->irs = seg->seq;
+	c->rcv_nxt = seg->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	c->iss = tcpe_stack_isn(s, &c->node.key, now);
+	c->snd_una = c->iss;
+	c->snd_nxt = c->iss;
+	c->snd_max = c->iss;
+	/* Options, then the peer's window (never scaled on a SYN). */
+	tcpe_conn_take_syn_options(c, seg);
+	c->snd_wnd = seg->wnd;
+	c->max_snd_wnd = seg->wnd;
+	c->snd_wl1 = seg->seq;
+	c->snd_wl2 = 0;
+	tcpe_conn_set_state(c, TCPE_SYN_RECEIVED);
+	tcpe_conn_output(c, now, out);
+	tcpe_stack_conn_sync(c);
+}
+
+int
+tcpe_stack_input(struct tcpe_stack *s, const struct tcpe_seg *seg,
+    tcpe_time_t now, struct tcpe_out *out)
+{
+	struct tcpe_table_node *n;
+	struct tcpe_conn *l;
+
+	s->mib[TCPE_MIB_IN_SEGS]++;
+	n = tcpe_table_lookup(&s->table, &seg->t, seg->hash);
+	if (n != NULL)
+		return tcpe_conn_input(tcpe_container_of(n, struct tcpe_conn,
+		    node), seg, now, out);
+	l = find_listener(s, seg->t.laddr, seg->t.lport);
+	if (l != NULL) {
+		listen_input(s, l, seg, now, out);
+		return 0;
+	}
+	tcpe_stack_send_rst(s, seg, out);
+	return 0;
+}
+
+int
+tcpe_stack_expire(struct tcpe_stack *s, tcpe_time_t now, struct tcpe_out *out)
+{
+	struct tcpe_timer *t;
+	struct tcpe_conn *c;
+
+	tcpe_wheel_advance(&s->wheel, now);
+	while ((t = tcpe_wheel_pop(&s->wheel)) != NULL) {
+		c = tcpe_container_of(t, struct tcpe_conn, timer);
+		tcpe_conn_expire(c, now, out);
+	}
+	return 0;
+}
+
+tcpe_time_t
+tcpe_stack_deadline(const struct tcpe_stack *s)
+{
+	return tcpe_wheel_next(&s->wheel);
+}
+
+struct tcpe_conn *
+tcpe_stack_listen(struct tcpe_stack *s, uint32_t laddr, uint16_t lport,
+    uint32_t backlog, int *err)
+{
+	struct tcpe_list *e;
+	struct tcpe_conn *l;
+
+	for (e = s->listeners.next; e != &s->listeners; e = e->next) {
+		l = tcpe_container_of(e, struct tcpe_conn, qlink);
+		if (l->node.key.lport == lport && l->node.key.laddr == laddr) {
+			*err = -EADDRINUSE;
+			return NULL;
+		}
+	}
+	l = tcpe_stack_alloc_conn(s);
+	if (l == NULL) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	l->node.key.laddr = laddr;
+	l->node.key.lport = lport;
+	l->backlog = backlog < s->cfg.somaxconn ? backlog : s->cfg.somaxconn;
+	if (l->backlog == 0)
+		l->backlog = 1;
+	l->flags |= TCPE_CF_APP;
+	tcpe_list_add_tail(&s->listeners, &l->qlink);
+	tcpe_conn_set_state(l, TCPE_LISTEN);
+	*err = 0;
+	return l;
+}
+
+struct tcpe_conn *
+tcpe_stack_connect(struct tcpe_stack *s, const struct tcpe_tuple *t,
+    uint32_t hash, tcpe_time_t now, struct tcpe_out *out, int *err)
+{
+	struct tcpe_conn *c;
+	int rc;
+
+	if (tcpe_table_lookup(&s->table, t, hash) != NULL) {
+		*err = -EADDRINUSE;
+		return NULL;
+	}
+	c = tcpe_stack_alloc_conn(s);
+	if (c == NULL) {
+		*err = s->nconns >= s->cfg.max_conns ? -ENOSPC : -ENOMEM;
+		return NULL;
+	}
+	c->node.key = *t;
+	c->node.hash = hash;
+	rc = tcpe_table_insert(&s->table, &c->node);
+	if (rc != 0) {
+		free_conn(s, c);
+		*err = rc;
+		return NULL;
+	}
+	c->flags |= TCPE_CF_APP;
+	c->iss = tcpe_stack_isn(s, t, now);
+	c->snd_una = c->iss;
+	c->snd_nxt = c->iss;
+	c->snd_max = c->iss;
+	s->mib[TCPE_MIB_ACTIVE_OPENS]++;
+	tcpe_conn_set_state(c, TCPE_SYN_SENT);
+	tcpe_conn_output(c, now, out);
+	tcpe_stack_conn_sync(c);
+	*err = 0;
+	return c;
+}
+
+struct tcpe_conn *
+tcpe_stack_accept(struct tcpe_conn *l)
+{
+	struct tcpe_conn *c;
+
+	if (l->state != TCPE_LISTEN || tcpe_list_empty(&l->acc_q))
+		return NULL;
+	c = tcpe_container_of(l->acc_q.next, struct tcpe_conn, qlink);
+	tcpe_list_del(&c->qlink);
+	l->acc_len--;
+	c->listener = NULL;
+	c->flags &= ~TCPE_CF_IN_ACCEPTQ;
+	c->flags |= TCPE_CF_APP | TCPE_CF_ACCEPTED;
+	tcpe_stack_conn_sync(c);
+	return c;
+}
+
+struct tcpe_conn *
+tcpe_stack_next_event(struct tcpe_stack *s, uint16_t *events)
+{
+	struct tcpe_conn *c = s->ev_head;
+
+	if (c == NULL)
+		return NULL;
+	s->ev_head = c->ev_next;
+	if (s->ev_head == NULL)
+		s->ev_tail = &s->ev_head;
+	c->ev_next = NULL;
+	c->flags &= ~TCPE_CF_EVQ;
+	*events = c->events;
+	c->events = 0;
+	return c;
+}
