@@ -2,7 +2,7 @@
 /*
  * Tunables, named after Linux's net.ipv4 sysctls, with their defaults and
  * allowed ranges, and a table-driven parser shared by every config
- * section. lib/port reads the file (rte_cfgfile) and `--set
+ * section. lib/port reads the file (DPDK's cfgfile library) and `--set
  * section.key=value` arguments and hands each key/value pair here; the
  * tables decide what is valid, so validation is DPDK-free, unit-tested and
  * fuzzed.

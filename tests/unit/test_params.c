@@ -1,0 +1,722 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The [tcp] parameter table and its parser. The expected keys, defaults
+ * and ranges are written out here again, independently of the table, so
+ * that a change to the table has to be made twice on purpose.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+#include "tcpe_params.h"
+
+#define ERRLEN	256
+
+struct expect {
+	const char *name;
+	enum tcpe_param_type type;
+	size_t offset;
+	uint32_t min;
+	uint32_t max;
+	const char *def;
+	uint32_t defv[3];
+};
+
+#define F(f)	offsetof(struct tcpe_tcp_cfg, f)
+
+static const struct expect exp_tcp[] = {
+	{ "tcp_rmem", TCPE_PT_U32x3, F(rmem), 1024, 1073741824,
+	    "4096 131072 6291456", { 4096, 131072, 6291456 } },
+	{ "tcp_wmem", TCPE_PT_U32x3, F(wmem), 1024, 1073741824,
+	    "4096 16384 4194304", { 4096, 16384, 4194304 } },
+	{ "tcp_window_scaling", TCPE_PT_BOOL, F(window_scaling), 0, 1,
+	    "1", { 1 } },
+	{ "tcp_syn_retries", TCPE_PT_U32, F(syn_retries), 1, 127,
+	    "6", { 6 } },
+	{ "tcp_synack_retries", TCPE_PT_U32, F(synack_retries), 0, 255,
+	    "5", { 5 } },
+	{ "tcp_retries2", TCPE_PT_U32, F(retries2), 0, 255, "15", { 15 } },
+	{ "tcp_rto_min_ms", TCPE_PT_U32, F(rto_min_ms), 1, 120000,
+	    "200", { 200 } },
+	{ "tcp_rto_max_ms", TCPE_PT_U32, F(rto_max_ms), 1000, 120000,
+	    "120000", { 120000 } },
+	{ "tcp_rto_initial_ms", TCPE_PT_U32, F(rto_initial_ms), 1, 60000,
+	    "1000", { 1000 } },
+	{ "tcp_timewait_len", TCPE_PT_U32, F(timewait_len), 1, 600,
+	    "60", { 60 } },
+	{ "somaxconn", TCPE_PT_U32, F(somaxconn), 1, 65535, "4096", { 4096 } },
+	{ "tcp_max_conns", TCPE_PT_U32, F(max_conns), 16, 1U << 28,
+	    "65536", { 65536 } },
+};
+
+#define N_EXP	(sizeof(exp_tcp) / sizeof(exp_tcp[0]))
+
+static size_t
+nvals(const struct expect *e)
+{
+	return e->type == TCPE_PT_U32x3 ? 3 : 1;
+}
+
+static uint32_t
+field(const struct tcpe_tcp_cfg *cfg, const struct expect *e, size_t j)
+{
+	uint32_t v;
+
+	memcpy(&v, (const char *)cfg + e->offset + j * sizeof(v), sizeof(v));
+	return v;
+}
+
+/* A config filled with defaults, so "unchanged" means something. */
+static void
+fresh(struct tcpe_tcp_cfg *cfg)
+{
+	memset(cfg, 0xa5, sizeof(*cfg));
+	tcpe_tcp_cfg_defaults(cfg);
+}
+
+static int
+set(struct tcpe_tcp_cfg *cfg, const char *key, const char *value,
+    char *err)
+{
+	return tcpe_param_set(&tcpe_tcp_params, cfg, key, value, err, ERRLEN);
+}
+
+/* Expect rc for key=value, the struct unchanged and a useful message. */
+static void
+expect_reject(const char *key, const char *value, int rc,
+    const char *range)
+{
+	struct tcpe_tcp_cfg cfg, before;
+	char err[ERRLEN], want[ERRLEN];
+	int got;
+
+	fresh(&cfg);
+	before = cfg;
+	err[0] = '\0';
+	got = set(&cfg, key, value, err);
+	if (got != rc)
+		fail_msg("%s=\"%s\": got %d, want %d (%s)", key, value, got,
+		    rc, err);
+	assert_memory_equal(&cfg, &before, sizeof(cfg));
+	snprintf(want, sizeof(want), "[tcp] %s: ", key);
+	if (strncmp(err, want, strlen(want)) != 0)
+		fail_msg("%s=\"%s\": message \"%s\" lacks \"%s\"", key, value,
+		    err, want);
+	if (range != NULL && strstr(err, range) == NULL)
+		fail_msg("%s=\"%s\": message \"%s\" lacks range \"%s\"", key,
+		    value, err, range);
+	assert_null(strchr(err, '\n'));
+}
+
+/* Expect key=value to be accepted and to set exactly v[0..n). */
+static void
+expect_accept(const struct expect *e, const char *value, const uint32_t *v)
+{
+	struct tcpe_tcp_cfg cfg, before;
+	char err[ERRLEN];
+	size_t j;
+	int rc;
+
+	fresh(&cfg);
+	before = cfg;
+	rc = set(&cfg, e->name, value, err);
+	if (rc != 0)
+		fail_msg("%s=\"%s\": got %d (%s)", e->name, value, rc, err);
+	for (j = 0; j < nvals(e); j++)
+		if (field(&cfg, e, j) != v[j])
+			fail_msg("%s=\"%s\": value %zu is %u, want %u",
+			    e->name, value, j, field(&cfg, e, j), v[j]);
+	/* Nothing outside the field moved. */
+	memcpy((char *)&before + e->offset, v, nvals(e) * sizeof(v[0]));
+	assert_memory_equal(&cfg, &before, sizeof(cfg));
+}
+
+static const struct expect *
+exp_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_EXP; i++)
+		if (strcmp(exp_tcp[i].name, name) == 0)
+			return &exp_tcp[i];
+	fail_msg("no expectation for %s", name);
+	return NULL;
+}
+
+/* --- The table ------------------------------------------------------- */
+
+static void
+test_table_matches_expectation(void **state)
+{
+	const struct tcpe_param_section *sec = &tcpe_tcp_params;
+	const struct tcpe_param_desc *d;
+	const struct expect *e;
+	size_t i, j;
+
+	(void)state;
+	assert_string_equal(sec->name, "tcp");
+	assert_int_equal(sec->n, N_EXP);
+	for (i = 0; i < sec->n; i++) {
+		d = &sec->desc[i];
+		e = exp_by_name(d->name);
+		assert_int_equal(d->type, e->type);
+		assert_int_equal(d->offset, e->offset);
+		assert_int_equal(d->min, e->min);
+		assert_int_equal(d->max, e->max);
+		assert_string_equal(d->def, e->def);
+		assert_non_null(d->help);
+		assert_true(strlen(d->help) > 10);
+		assert_null(strchr(d->help, '\n'));
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(d->name, sec->desc[j].name);
+	}
+}
+
+/* Every byte of struct tcpe_tcp_cfg belongs to exactly one key. */
+static void
+test_table_covers_struct(void **state)
+{
+	const struct tcpe_param_section *sec = &tcpe_tcp_params;
+	unsigned char cover[sizeof(struct tcpe_tcp_cfg)];
+	size_t i, b, sz;
+
+	(void)state;
+	memset(cover, 0, sizeof(cover));
+	for (i = 0; i < sec->n; i++) {
+		sz = sec->desc[i].type == TCPE_PT_U32x3 ? 12 : 4;
+		assert_true(sec->desc[i].offset + sz <= sizeof(cover));
+		for (b = 0; b < sz; b++)
+			cover[sec->desc[i].offset + b]++;
+	}
+	for (b = 0; b < sizeof(cover); b++)
+		if (cover[b] != 1)
+			fail_msg("byte %zu of struct tcpe_tcp_cfg covered %d "
+			    "times", b, cover[b]);
+}
+
+/* --- Defaults --------------------------------------------------------- */
+
+static void
+test_defaults(void **state)
+{
+	struct tcpe_tcp_cfg cfg;
+	char err[ERRLEN];
+
+	(void)state;
+	memset(&cfg, 0xa5, sizeof(cfg));
+	tcpe_tcp_cfg_defaults(&cfg);
+	assert_int_equal(cfg.rmem[0], 4096);
+	assert_int_equal(cfg.rmem[1], 131072);
+	assert_int_equal(cfg.rmem[2], 6291456);
+	assert_int_equal(cfg.wmem[0], 4096);
+	assert_int_equal(cfg.wmem[1], 16384);
+	assert_int_equal(cfg.wmem[2], 4194304);
+	assert_int_equal(cfg.window_scaling, 1);
+	assert_int_equal(cfg.syn_retries, 6);
+	assert_int_equal(cfg.synack_retries, 5);
+	assert_int_equal(cfg.retries2, 15);
+	assert_int_equal(cfg.rto_min_ms, 200);
+	assert_int_equal(cfg.rto_max_ms, 120000);
+	assert_int_equal(cfg.rto_initial_ms, 1000);
+	assert_int_equal(cfg.timewait_len, 60);
+	assert_int_equal(cfg.somaxconn, 4096);
+	assert_int_equal(cfg.max_conns, 65536);
+	assert_int_equal(tcpe_tcp_cfg_check(&cfg, err, sizeof(err)), 0);
+
+	memset(&cfg, 0, sizeof(cfg));
+	assert_int_equal(tcpe_param_defaults(&tcpe_tcp_params, &cfg), 0);
+	assert_int_equal(cfg.max_conns, 65536);
+}
+
+/* Every key's default, checked against the expectation table. */
+static void
+test_defaults_every_key(void **state)
+{
+	struct tcpe_tcp_cfg cfg;
+	size_t i, j;
+
+	(void)state;
+	memset(&cfg, 0xa5, sizeof(cfg));
+	assert_int_equal(tcpe_param_defaults(&tcpe_tcp_params, &cfg), 0);
+	for (i = 0; i < N_EXP; i++)
+		for (j = 0; j < nvals(&exp_tcp[i]); j++)
+			if (field(&cfg, &exp_tcp[i], j) != exp_tcp[i].defv[j])
+				fail_msg("%s[%zu] default %u, want %u",
+				    exp_tcp[i].name, j,
+				    field(&cfg, &exp_tcp[i], j),
+				    exp_tcp[i].defv[j]);
+}
+
+/* Defaults go through the parser: a bad default in a table is caught. */
+struct toy {
+	uint32_t a;
+	uint32_t b;
+};
+
+static const struct tcpe_param_desc toy_bad_desc[] = {
+	{ "a", TCPE_PT_U32, offsetof(struct toy, a), 1, 10, "5", "a" },
+	{ "b", TCPE_PT_U32, offsetof(struct toy, b), 1, 127, "300", "b" },
+};
+
+static const struct tcpe_param_desc toy_hex_desc[] = {
+	{ "a", TCPE_PT_U32, offsetof(struct toy, a), 0, 100, "0x10", "a" },
+};
+
+static void
+test_defaults_are_parsed(void **state)
+{
+	const struct tcpe_param_section bad = { "toy", toy_bad_desc, 2 };
+	const struct tcpe_param_section hex = { "toy", toy_hex_desc, 1 };
+	struct toy t = { 0, 0 };
+	char err[ERRLEN];
+
+	(void)state;
+	assert_int_equal(tcpe_param_defaults(&bad, &t), -ERANGE);
+	assert_int_equal(t.a, 5);
+	assert_int_equal(t.b, 0);
+	assert_int_equal(tcpe_param_defaults(&hex, &t), -EINVAL);
+	/* The parser is generic: the section name comes from the table. */
+	assert_int_equal(tcpe_param_set(&bad, &t, "b", "128", err,
+	    sizeof(err)), -ERANGE);
+	assert_string_equal(err, "[toy] b: 128 out of range 1..127");
+}
+
+/* --- Ranges ----------------------------------------------------------- */
+
+static void
+test_bounds_every_key(void **state)
+{
+	const struct expect *e;
+	char val[64], range[64];
+	uint32_t v[3];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N_EXP; i++) {
+		e = &exp_tcp[i];
+		snprintf(range, sizeof(range), "%u..%u", e->min, e->max);
+		if (e->type != TCPE_PT_U32x3) {
+			snprintf(val, sizeof(val), "%u", e->min);
+			v[0] = e->min;
+			expect_accept(e, val, v);
+			snprintf(val, sizeof(val), "%u", e->max);
+			v[0] = e->max;
+			expect_accept(e, val, v);
+			if (e->min > 0) {
+				snprintf(val, sizeof(val), "%u", e->min - 1);
+				expect_reject(e->name, val, -ERANGE, range);
+			}
+			snprintf(val, sizeof(val), "%llu",
+			    (unsigned long long)e->max + 1);
+			expect_reject(e->name, val, -ERANGE, range);
+			continue;
+		}
+		v[0] = v[1] = v[2] = e->min;
+		snprintf(val, sizeof(val), "%u %u %u", e->min, e->min, e->min);
+		expect_accept(e, val, v);
+		v[0] = v[1] = v[2] = e->max;
+		snprintf(val, sizeof(val), "%u %u %u", e->max, e->max, e->max);
+		expect_accept(e, val, v);
+		v[0] = e->min;
+		v[1] = e->min + 1;
+		v[2] = e->max;
+		snprintf(val, sizeof(val), "%u %u %u", v[0], v[1], v[2]);
+		expect_accept(e, val, v);
+		/* Each position, below and above; order alone would pass. */
+		snprintf(val, sizeof(val), "%u %u %u", e->min - 1, e->min,
+		    e->min);
+		expect_reject(e->name, val, -ERANGE, range);
+		snprintf(val, sizeof(val), "%u %u %u", e->min - 1, e->min - 1,
+		    e->min);
+		expect_reject(e->name, val, -ERANGE, range);
+		snprintf(val, sizeof(val), "%u %u %u", e->min - 1, e->min - 1,
+		    e->min - 1);
+		expect_reject(e->name, val, -ERANGE, range);
+		snprintf(val, sizeof(val), "%u %u %u", e->max, e->max,
+		    e->max + 1);
+		expect_reject(e->name, val, -ERANGE, range);
+		snprintf(val, sizeof(val), "%u %u %u", e->max, e->max + 1,
+		    e->max + 1);
+		expect_reject(e->name, val, -ERANGE, range);
+		snprintf(val, sizeof(val), "%u %u %u", e->max + 1, e->max + 1,
+		    e->max + 1);
+		expect_reject(e->name, val, -ERANGE, range);
+	}
+}
+
+static void
+test_exact_messages(void **state)
+{
+	struct tcpe_tcp_cfg cfg;
+	char err[ERRLEN];
+
+	(void)state;
+	fresh(&cfg);
+	assert_int_equal(set(&cfg, "tcp_syn_retries", "300", err), -ERANGE);
+	assert_string_equal(err, "[tcp] tcp_syn_retries: 300 out of range "
+	    "1..127");
+	assert_int_equal(set(&cfg, "tcp_foo", "1", err), -ENOENT);
+	assert_string_equal(err, "[tcp] tcp_foo: unknown key");
+	assert_int_equal(set(&cfg, "tcp_window_scaling", "2", err), -ERANGE);
+	assert_string_equal(err, "[tcp] tcp_window_scaling: 2 out of range "
+	    "0..1");
+	assert_int_equal(set(&cfg, "tcp_syn_retries", "abc", err), -EINVAL);
+	assert_string_equal(err, "[tcp] tcp_syn_retries: \"abc\" is not a "
+	    "decimal integer (expected 1..127)");
+	assert_int_equal(set(&cfg, "tcp_rmem", "8192 4096 16384", err),
+	    -ERANGE);
+	assert_string_equal(err, "[tcp] tcp_rmem: 8192 4096 16384 out of "
+	    "range 1024..1073741824 each, min <= default <= max");
+	assert_int_equal(set(&cfg, "tcp_wmem", "1 2", err), -EINVAL);
+	assert_string_equal(err, "[tcp] tcp_wmem: \"1 2\" is not three "
+	    "decimal integers (expected 1024..1073741824 each, "
+	    "min <= default <= max)");
+}
+
+static void
+test_overflow(void **state)
+{
+	const char *r = "1..127";
+	char big[1001];
+
+	(void)state;
+	expect_reject("tcp_syn_retries", "4294967295", -ERANGE, r);
+	expect_reject("tcp_syn_retries", "4294967296", -ERANGE, r);
+	expect_reject("tcp_syn_retries", "18446744073709551616", -ERANGE, r);
+	expect_reject("tcp_syn_retries", "99999999999999999999999999999",
+	    -ERANGE, r);
+	/* 2^32 + 6 and 2^64 + 6 must not wrap around to a valid 6. */
+	expect_reject("tcp_syn_retries", "4294967302", -ERANGE, r);
+	expect_reject("tcp_syn_retries", "18446744073709551622", -ERANGE, r);
+	expect_reject("tcp_max_conns", "4294967296", -ERANGE,
+	    "16..268435456");
+	expect_reject("tcp_max_conns", "4294983680", -ERANGE,
+	    "16..268435456");
+	expect_reject("tcp_rmem", "4096 4294975488 4294983680", -ERANGE,
+	    "1024..1073741824");
+	expect_reject("tcp_rmem", "4096 4294967296 8192", -ERANGE,
+	    "1024..1073741824");
+	expect_reject("tcp_rmem", "4096 8192 99999999999999999999", -ERANGE,
+	    "1024..1073741824");
+	/* A long number: refused, and quoted back truncated. */
+	memset(big, '9', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	expect_reject("tcp_syn_retries", big, -ERANGE, r);
+	/* Leading zero: refused as malformed, not read as ten or eight. */
+	expect_reject("tcp_syn_retries", "010", -EINVAL, r);
+}
+
+/* --- Syntax ----------------------------------------------------------- */
+
+static void
+test_malformed_u32(void **state)
+{
+	static const char *const bad[] = {
+		"", " ", "\t\n", "-1", "+1", "-0", "+0", "- 1", "1-",
+		"0x10", "0X10", "x10", "0b1", "1a", "a1", "6 6", "1 2",
+		"1.5", "1.", ".5", "1e3", "010", "00", "007", "1_000",
+		"1,000", "1'000", "\xef\xbc\x96", "6\x01", "\x01" "6", "one",
+		"6;", "6 ; comment", "(6)", "6\xff",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		expect_reject("tcp_syn_retries", bad[i], -EINVAL, "1..127");
+		expect_reject("tcp_window_scaling", bad[i], -EINVAL, "0..1");
+	}
+	expect_reject("tcp_window_scaling", "true", -EINVAL, "0..1");
+	expect_reject("tcp_window_scaling", "yes", -EINVAL, "0..1");
+	expect_reject("tcp_window_scaling", "on", -EINVAL, "0..1");
+	expect_reject("tcp_syn_retries", NULL, -EINVAL, "1..127");
+}
+
+static void
+test_malformed_u32x3(void **state)
+{
+	static const char *const bad[] = {
+		"", "   ", "4096", "4096 8192", "4096 8192 16384 32768",
+		"4096,8192,16384", "4096, 8192, 16384", "4096 8192 x",
+		"4096 8192 16384x", "+4096 8192 16384", "4096 -8192 16384",
+		"4096 08192 16384", "0x1000 8192 16384", "4096 8192 1.6e4",
+		"4096 8192 16384 ;", "4096\x01" "8192 16384",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		expect_reject("tcp_rmem", bad[i], -EINVAL,
+		    "1024..1073741824");
+		expect_reject("tcp_wmem", bad[i], -EINVAL,
+		    "1024..1073741824");
+	}
+	/* Malformed wins over out of range. */
+	expect_reject("tcp_rmem", "1 2 x", -EINVAL, "1024..1073741824");
+}
+
+static void
+test_whitespace(void **state)
+{
+	const struct expect *syn = exp_by_name("tcp_syn_retries");
+	const struct expect *rmem = exp_by_name("tcp_rmem");
+	static const uint32_t seven[1] = { 7 };
+	static const uint32_t zero[1] = { 0 };
+	static const uint32_t r[3] = { 4096, 8192, 16384 };
+
+	(void)state;
+	expect_accept(syn, "7", seven);
+	expect_accept(syn, " 7 ", seven);
+	expect_accept(syn, "\t7\n", seven);
+	expect_accept(syn, "7\r\n", seven);
+	expect_accept(syn, "\v\f 7", seven);
+	expect_accept(rmem, "4096 8192 16384", r);
+	expect_accept(rmem, "  4096\t8192   16384 \n", r);
+	expect_accept(rmem, "4096\n8192\n16384", r);
+	expect_accept(exp_by_name("tcp_retries2"), "0", zero);
+	expect_accept(exp_by_name("tcp_window_scaling"), " 0 ", zero);
+}
+
+static void
+test_unknown_key(void **state)
+{
+	static const char *const bad[] = {
+		"tcp_foo", "TCP_SYN_RETRIES", "Tcp_syn_retries",
+		"tcp_syn_retries ", " tcp_syn_retries", "tcp_syn",
+		"tcp_syn_retriess", "tcp.tcp_syn_retries", "",
+		"net.ipv4.tcp_syn_retries", "tcp_rto_min_us",
+	};
+	struct tcpe_tcp_cfg cfg, before;
+	char err[ERRLEN];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* Unknown even with a value that no key would accept. */
+		expect_reject(bad[i], "6", -ENOENT, "unknown key");
+		expect_reject(bad[i], "junk", -ENOENT, "unknown key");
+	}
+	fresh(&cfg);
+	before = cfg;
+	assert_int_equal(set(&cfg, NULL, "6", err), -ENOENT);
+	assert_non_null(strstr(err, "unknown key"));
+	assert_memory_equal(&cfg, &before, sizeof(cfg));
+}
+
+static void
+test_err_buffer(void **state)
+{
+	struct tcpe_tcp_cfg cfg;
+	char err[32];
+
+	(void)state;
+	fresh(&cfg);
+	/* No buffer at all. */
+	assert_int_equal(tcpe_param_set(&tcpe_tcp_params, &cfg,
+	    "tcp_syn_retries", "300", NULL, 0), -ERANGE);
+	assert_int_equal(tcpe_param_set(&tcpe_tcp_params, &cfg,
+	    "tcp_foo", "1", NULL, 99), -ENOENT);
+	/* errlen 0: untouched. */
+	memset(err, 'Z', sizeof(err));
+	assert_int_equal(tcpe_param_set(&tcpe_tcp_params, &cfg,
+	    "tcp_syn_retries", "300", err, 0), -ERANGE);
+	assert_int_equal(err[0], 'Z');
+	/* Short buffer: truncated, terminated, nothing past errlen. */
+	memset(err, 'Z', sizeof(err));
+	assert_int_equal(tcpe_param_set(&tcpe_tcp_params, &cfg,
+	    "tcp_syn_retries", "300", err, 8), -ERANGE);
+	assert_string_equal(err, "[tcp] t");
+	assert_int_equal(err[8], 'Z');
+	/* Unprintable bytes are not echoed into the message. */
+	assert_int_equal(tcpe_param_set(&tcpe_tcp_params, &cfg,
+	    "tcp_\x1b[2J", "1", err, sizeof(err)), -ENOENT);
+	assert_null(strchr(err, '\x1b'));
+	assert_int_equal(cfg.syn_retries, 6);
+}
+
+static void
+test_u32x3_order(void **state)
+{
+	const struct expect *e = exp_by_name("tcp_wmem");
+	static const uint32_t eq[3] = { 4096, 4096, 4096 };
+	static const uint32_t lo[3] = { 1024, 1024, 1073741824 };
+	const char *r = "min <= default <= max";
+
+	(void)state;
+	expect_accept(e, "4096 4096 4096", eq);
+	expect_accept(e, "1024 1024 1073741824", lo);
+	expect_reject("tcp_wmem", "8192 4096 16384", -ERANGE, r);
+	expect_reject("tcp_wmem", "4096 16384 8192", -ERANGE, r);
+	expect_reject("tcp_wmem", "16384 8192 4096", -ERANGE, r);
+	expect_reject("tcp_wmem", "4097 4096 4096", -ERANGE, r);
+	expect_reject("tcp_wmem", "4096 4096 4095", -ERANGE, r);
+	expect_reject("tcp_rmem", "1073741824 1024 1024", -ERANGE, r);
+}
+
+/* --- Cross-field check ------------------------------------------------ */
+
+static void
+cfg_check_is(const struct tcpe_tcp_cfg *cfg, int rc, const char *k1,
+    const char *k2)
+{
+	char err[ERRLEN];
+	int got;
+
+	err[0] = '\0';
+	got = tcpe_tcp_cfg_check(cfg, err, sizeof(err));
+	if (got != rc)
+		fail_msg("check: got %d, want %d (%s)", got, rc, err);
+	if (k1 != NULL && strstr(err, k1) == NULL)
+		fail_msg("check: \"%s\" lacks %s", err, k1);
+	if (k2 != NULL && strstr(err, k2) == NULL)
+		fail_msg("check: \"%s\" lacks %s", err, k2);
+	assert_int_equal(tcpe_tcp_cfg_check(cfg, NULL, 0), rc);
+}
+
+static void
+test_cfg_check(void **state)
+{
+	struct tcpe_tcp_cfg cfg;
+	char err[ERRLEN];
+
+	(void)state;
+	fresh(&cfg);
+	cfg_check_is(&cfg, 0, NULL, NULL);
+
+	/* Boundaries of the RTO rules hold. */
+	cfg.rto_min_ms = 1000;
+	cfg.rto_max_ms = 1000;
+	cfg.rto_initial_ms = 1000;
+	cfg_check_is(&cfg, 0, NULL, NULL);
+	cfg.rto_min_ms = 1;
+	cfg.rto_initial_ms = 1;
+	cfg_check_is(&cfg, 0, NULL, NULL);
+	cfg.rto_max_ms = 120000;
+	cfg.rto_initial_ms = 60000;
+	cfg_check_is(&cfg, 0, NULL, NULL);
+
+	/* rto_min > rto_max. */
+	fresh(&cfg);
+	cfg.rto_min_ms = 2000;
+	cfg.rto_max_ms = 1000;
+	cfg.rto_initial_ms = 1000;
+	cfg_check_is(&cfg, -ERANGE, "tcp_rto_min_ms", "tcp_rto_max_ms");
+	tcpe_tcp_cfg_check(&cfg, err, sizeof(err));
+	assert_string_equal(err, "[tcp] tcp_rto_min_ms: 2000 out of range "
+	    "1..1000 (must be <= tcp_rto_max_ms)");
+
+	/* rto_initial below rto_min, above rto_max. */
+	fresh(&cfg);
+	cfg.rto_min_ms = 1001;
+	cfg_check_is(&cfg, -ERANGE, "tcp_rto_initial_ms", "tcp_rto_min_ms");
+	tcpe_tcp_cfg_check(&cfg, err, sizeof(err));
+	assert_non_null(strstr(err, "1001..120000"));
+	fresh(&cfg);
+	cfg.rto_max_ms = 1000;
+	cfg.rto_initial_ms = 1001;
+	cfg_check_is(&cfg, -ERANGE, "tcp_rto_initial_ms", "tcp_rto_max_ms");
+
+	/* Reached through the parser: each key alone is fine. */
+	fresh(&cfg);
+	assert_int_equal(set(&cfg, "tcp_rto_max_ms", "1000", err), 0);
+	assert_int_equal(set(&cfg, "tcp_rto_min_ms", "5000", err), 0);
+	cfg_check_is(&cfg, -ERANGE, "tcp_rto_min_ms", "tcp_rto_max_ms");
+
+	/* Fields filled in by code rather than the parser. */
+	fresh(&cfg);
+	cfg.syn_retries = 0;
+	cfg_check_is(&cfg, -ERANGE, "[tcp] tcp_syn_retries", "1..127");
+	fresh(&cfg);
+	cfg.max_conns = (1U << 28) + 1;
+	cfg_check_is(&cfg, -ERANGE, "tcp_max_conns", "16..268435456");
+	fresh(&cfg);
+	cfg.window_scaling = 2;
+	cfg_check_is(&cfg, -ERANGE, "tcp_window_scaling", "0..1");
+	fresh(&cfg);
+	cfg.rmem[1] = 1000000000;
+	cfg_check_is(&cfg, -ERANGE, "tcp_rmem", "min <= default <= max");
+	fresh(&cfg);
+	cfg.wmem[0] = 0;
+	cfg.wmem[1] = 0;
+	cfg_check_is(&cfg, -ERANGE, "tcp_wmem", "1024..1073741824");
+}
+
+/* --- describe ---------------------------------------------------------- */
+
+static void
+test_describe(void **state)
+{
+	const struct tcpe_param_section *sec = &tcpe_tcp_params;
+	const struct tcpe_param_desc *d;
+	char buf[512], want[128];
+	size_t i;
+	int n;
+
+	(void)state;
+	for (i = 0; i < sec->n; i++) {
+		d = &sec->desc[i];
+		n = tcpe_param_describe(sec, i, buf, sizeof(buf));
+		assert_true(n > 0);
+		assert_int_equal((size_t)n, strlen(buf));
+		if (d->type == TCPE_PT_U32x3)
+			snprintf(want, sizeof(want), "%s = %s  ; %u..%u each, "
+			    "min <= default <= max; ", d->name, d->def,
+			    (unsigned int)d->min, (unsigned int)d->max);
+		else
+			snprintf(want, sizeof(want), "%s = %s  ; %u..%u; ",
+			    d->name, d->def, (unsigned int)d->min,
+			    (unsigned int)d->max);
+		if (strncmp(buf, want, strlen(want)) != 0)
+			fail_msg("describe %zu: \"%s\" does not start with "
+			    "\"%s\"", i, buf, want);
+		assert_string_equal(buf + strlen(want), d->help);
+		assert_null(strchr(buf, '\n'));
+	}
+	n = tcpe_param_describe(sec, 3, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_true(strncmp(buf, "tcp_syn_retries = 6  ; 1..127; ", 31) == 0);
+
+	assert_int_equal(tcpe_param_describe(sec, sec->n, buf, sizeof(buf)),
+	    -ENOENT);
+	assert_int_equal(tcpe_param_describe(sec, (size_t)-1, buf,
+	    sizeof(buf)), -ENOENT);
+
+	/* Truncation: snprintf's contract. */
+	n = tcpe_param_describe(sec, 0, NULL, 0);
+	assert_true(n > 20);
+	memset(buf, 'Z', sizeof(buf));
+	assert_int_equal(tcpe_param_describe(sec, 0, buf, 10), n);
+	assert_int_equal(strlen(buf), 9);
+	assert_true(strncmp(buf, "tcp_rmem ", 9) == 0);
+	assert_int_equal(buf[10], 'Z');
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_matches_expectation),
+		cmocka_unit_test(test_table_covers_struct),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_defaults_every_key),
+		cmocka_unit_test(test_defaults_are_parsed),
+		cmocka_unit_test(test_bounds_every_key),
+		cmocka_unit_test(test_exact_messages),
+		cmocka_unit_test(test_overflow),
+		cmocka_unit_test(test_malformed_u32),
+		cmocka_unit_test(test_malformed_u32x3),
+		cmocka_unit_test(test_whitespace),
+		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_err_buffer),
+		cmocka_unit_test(test_u32x3_order),
+		cmocka_unit_test(test_cfg_check),
+		cmocka_unit_test(test_describe),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
