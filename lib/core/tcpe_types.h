@@ -96,7 +96,7 @@ tcpe_tuple_eq(const struct tcpe_tuple *a, const struct tcpe_tuple *b)
 }
 
 /*
- * Opaque payload buffer. lib/port implements it on rte_mbuf, the unit
+ * Opaque payload buffer. lib/port implements it on DPDK mbufs, the unit
  * tests on malloc with a live-reference counter. A buffer is shared by
  * reference counting; the core never writes into one.
  */
