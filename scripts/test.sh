@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# The project's test command (README "Testing"; CI runs it via .ci/run).
+#
+#   ./scripts/test.sh              everything, in this order:
+#       unit    build/ (debugoptimized, gcc): build, meson test
+#               (unit tests, the demo, the core purity check)
+#       asan    build-asan/: the same with -fsanitize=address,undefined
+#               (UB aborts); the purity check is not repeated there
+#       purity  the core purity check on lib/core and build/'s
+#               libtcpe_core.a, and its self-test
+#       fuzz    build-fuzz/ (CC=clang, -Dfuzz=enabled): every fuzz target
+#               for TCPE_FUZZ_TIME seconds (default 20) from its seed corpus
+#   ./scripts/test.sh unit asan    only the steps named (any of the above)
+#
+# Installs missing Debian packages first (scripts/deps.sh). Exits non-zero
+# on any failure and ends with the line "tests: N passed, N failed", where
+# N counts meson tests, fuzz runs and checks (a failed build counts as one
+# failure).
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+FUZZ_TIME=${TCPE_FUZZ_TIME:-20}
+FUZZ_RSS_MB=${TCPE_FUZZ_RSS_MB:-2048}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:print_summary=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
+passed=0
+failed=0
+skipped=0
+failures=()
+t0=$SECONDS
+
+say() {
+	printf '\n=== %s\n' "$*"
+}
+
+fail() {
+	failed=$((failed + 1))
+	failures+=("$1")
+	echo "FAILED: $1"
+}
+
+# meson setup DIR [options...]: configure once, reconfigure when the options
+# or the set of source files may have changed (cheap), wipe a broken dir.
+setup() {
+	local dir=$1 log
+	shift
+	log=$(mktemp)
+	if [[ -f "$dir/build.ninja" ]]; then
+		if meson setup --reconfigure "$dir" "$@" >"$log" 2>&1; then
+			rm -f "$log"
+			return 0
+		fi
+		cat "$log"
+		echo "meson setup --reconfigure $dir failed; wiping it"
+		rm -rf "$dir"
+	fi
+	if meson setup "$dir" "$@" >"$log" 2>&1; then
+		rm -f "$log"
+		return 0
+	fi
+	cat "$log"
+	rm -f "$log"
+	return 1
+}
+
+# Run `meson test` in a build dir and add its counts from testlog.json.
+mtest() {
+	local dir=$1 label=$2 log counts p f s
+	shift 2
+	meson test -C "$dir" --print-errorlogs "$@"
+	log="$dir/meson-logs/testlog.json"
+	if [[ ! -f "$log" ]]; then
+		fail "$label: no test log"
+		return
+	fi
+	counts=$(python3 - "$log" <<'PY'
+import json, sys
+p = f = s = 0
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if not line:
+        continue
+    r = json.loads(line).get("result", "")
+    if r in ("OK", "EXPECTEDFAIL"):
+        p += 1
+    elif r == "SKIP":
+        s += 1
+    else:
+        f += 1
+        print("F", json.loads(line).get("name", "?"), r, file=sys.stderr)
+print(p, f, s)
+PY
+	)
+	read -r p f s <<<"$counts"
+	passed=$((passed + p))
+	skipped=$((skipped + s))
+	if [[ "$f" -gt 0 ]]; then
+		failed=$((failed + f))
+		failures+=("$label: $f meson test(s)")
+	fi
+	if [[ "$p" -eq 0 && "$f" -eq 0 ]]; then
+		fail "$label: no test ran"
+	fi
+}
+
+step_unit() {
+	say "unit: build/ (gcc, debugoptimized)"
+	if ! setup build; then
+		fail "build: meson setup"
+		return
+	fi
+	if ! ninja -C build; then
+		fail "build: compile"
+		return
+	fi
+	mtest build "unit"
+}
+
+step_asan() {
+	say "asan: build-asan/ (AddressSanitizer + UBSan)"
+	if ! setup build-asan -Db_sanitize=address,undefined -Db_lundef=false; then
+		fail "build-asan: meson setup"
+		return
+	fi
+	if ! ninja -C build-asan; then
+		fail "build-asan: compile"
+		return
+	fi
+	mtest build-asan "asan" --no-suite checks
+}
+
+step_purity() {
+	local lib=build/lib/core/libtcpe_core.a args=()
+	say "purity: lib/core is pure C11"
+	if [[ -f "$lib" ]]; then
+		args=("$lib")
+	else
+		echo "($lib not built: source checks only)"
+	fi
+	if tests/check_core_purity.sh lib/core "${args[@]}"; then
+		passed=$((passed + 1))
+	else
+		fail "core purity"
+	fi
+	if tests/check_core_purity.sh --self-test; then
+		passed=$((passed + 1))
+	else
+		fail "core purity self-test"
+	fi
+}
+
+step_fuzz() {
+	local t name short corpus seeds dict art log rc opts
+	say "fuzz: build-fuzz/ (clang, libFuzzer, ${FUZZ_TIME}s per target)"
+	if ! command -v clang >/dev/null 2>&1; then
+		echo "clang not found: fuzz targets skipped"
+		skipped=$((skipped + 1))
+		return
+	fi
+	if ! CC=clang setup build-fuzz -Dfuzz=enabled -Dtests=disabled; then
+		fail "build-fuzz: meson setup"
+		return
+	fi
+	if ! ninja -C build-fuzz; then
+		fail "build-fuzz: compile"
+		return
+	fi
+	shopt -s nullglob
+	local targets=(build-fuzz/tests/fuzz/fuzz_*)
+	shopt -u nullglob
+	if [[ ${#targets[@]} -eq 0 ]]; then
+		echo "no fuzz targets"
+		return
+	fi
+	for t in "${targets[@]}"; do
+		[[ -x "$t" && -f "$t" ]] || continue
+		name=$(basename "$t")
+		short=${name#fuzz_}
+		# Work corpus in the build dir (libFuzzer writes new inputs to
+		# the first directory); the seeds in the tree stay read-only.
+		corpus=build-fuzz/corpus/$name
+		art=build-fuzz/artifacts/$name
+		mkdir -p "$corpus" "$art"
+		seeds=()
+		for d in "tests/fuzz/corpus/$name" "tests/fuzz/corpus/$short"; do
+			[[ -d "$d" ]] && seeds+=("$d")
+		done
+		opts=(-max_total_time="$FUZZ_TIME" -rss_limit_mb="$FUZZ_RSS_MB"
+		    -timeout=10 -print_final_stats=1 -artifact_prefix="$art/")
+		for d in "tests/fuzz/$name.dict" "tests/fuzz/$short.dict"; do
+			if [[ -f "$d" ]]; then
+				opts+=(-dict="$d")
+				break
+			fi
+		done
+		log=build-fuzz/$name.log
+		echo "--- $name: ${opts[*]} $corpus ${seeds[*]}"
+		timeout $((FUZZ_TIME + 120)) "$t" "${opts[@]}" "$corpus" "${seeds[@]}" >"$log" 2>&1
+		rc=$?
+		if [[ $rc -eq 0 ]]; then
+			passed=$((passed + 1))
+			grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+.*DONE)' "$log" | sed "s/^/$name: /"
+		else
+			tail -n 60 "$log"
+			ls "$art" 2>/dev/null | sed "s|^|$name: artifact $art/|"
+			fail "fuzz $name (rc=$rc, log $log)"
+		fi
+	done
+}
+
+ALL=(unit asan purity fuzz)
+steps=("$@")
+if [[ ${#steps[@]} -eq 0 || "${steps[0]}" == all ]]; then
+	steps=("${ALL[@]}")
+fi
+for s in "${steps[@]}"; do
+	case "$s" in
+	unit | asan | purity | fuzz) ;;
+	-h | --help)
+		sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'
+		exit 0
+		;;
+	*)
+		echo "test.sh: unknown step '$s' (steps: ${ALL[*]})" >&2
+		exit 2
+		;;
+	esac
+done
+
+if ! ./scripts/deps.sh; then
+	fail "deps.sh"
+else
+	for s in "${steps[@]}"; do
+		"step_$s"
+	done
+fi
+
+say "summary ($((SECONDS - t0)) s)"
+for f in "${failures[@]}"; do
+	echo "FAILED: $f"
+done
+if [[ $skipped -gt 0 ]]; then
+	echo "($skipped skipped)"
+fi
+echo "tests: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
