@@ -48,7 +48,7 @@ struct tcpe_timer {
 struct tcpe_wheel {
 	uint64_t clk;		/* ticks processed so far */
 	tcpe_time_t now;	/* last time passed to init or advance, ns */
-	uint32_t count;		/* pending entries, expired list included */
+	uint32_t count;		/* pending, expired list included */
 	uint64_t occupied[TCPE_WHEEL_LEVELS];
 	struct tcpe_timer *slot[TCPE_WHEEL_LEVELS * TCPE_WHEEL_LVL_SIZE];
 	struct tcpe_timer *expired;	/* due, not yet popped; FIFO */
