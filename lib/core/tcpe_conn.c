@@ -327,6 +327,19 @@ conn_closed(struct tcpe_conn *c, int err)
 		vq_free(&c->rcvq, &s->bops);
 }
 
+/*
+ * An orphan in FIN_WAIT_2 waits at most tcp_fin_timeout for the peer's
+ * FIN (Linux tcp_fin_timeout); one the application still holds after
+ * shutdown(WR) waits as long as the application wants.
+ */
+static void
+orphan_fin_wait_2(struct tcpe_conn *c, tcpe_time_t now)
+{
+	if (c->state == TCPE_FIN_WAIT_2 && !app_visible(c))
+		c->deadline[TCPE_TT_2MSL] = now +
+		    TCPE_S(c->stack->cfg.fin_timeout);
+}
+
 static void
 enter_time_wait(struct tcpe_conn *c, tcpe_time_t now)
 {
@@ -487,7 +500,12 @@ tcpe_conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 				c->snd_max = c->snd_nxt;
 			sent = true;
 			arm_rto(c, now);
-			if (fin)
+			/*
+			 * After a timeout only the earliest segment goes out
+			 * (RFC 6298 5.4, a loss window of one segment as in
+			 * RFC 5681 3.1) until an ACK moves SND.UNA.
+			 */
+			if (fin || (c->flags & TCPE_CF_RTO_ONE))
 				break;
 		}
 		/*
@@ -626,6 +644,7 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 			c->snd_nxt = c->snd_una;
 		c->rtx_count = 0;
 		c->rto = rto_initial(c);
+		c->flags &= ~TCPE_CF_RTO_ONE;
 		/* RFC 6298 5.2/5.3: stop or restart the retransmission timer. */
 		c->deadline[TCPE_TT_RTO] = TCPE_TIME_NEVER;
 		if (c->snd_una != c->snd_max)
@@ -664,6 +683,10 @@ process_data(struct tcpe_conn *c, const struct tcpe_seg *seg,
 	if (v.len == 0) {
 		*fin_pending = (seg->flags & TCPE_TH_FIN) &&
 		    seg->seq == c->rcv_nxt;
+		/* A FIN beyond a hole: duplicate ACK, as for data. */
+		if ((seg->flags & TCPE_TH_FIN) &&
+		    tcpe_seq_gt(seg->seq, c->rcv_nxt))
+			c->flags |= TCPE_CF_ACK_NOW;
 		return true;
 	}
 	if (c->state != TCPE_ESTABLISHED && c->state != TCPE_FIN_WAIT_1 &&
@@ -857,8 +880,10 @@ tcpe_conn_input(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		goto done;
 	switch (c->state) {
 	case TCPE_FIN_WAIT_1:
-		if (fin_acked(c))
+		if (fin_acked(c)) {
 			tcpe_conn_set_state(c, TCPE_FIN_WAIT_2);
+			orphan_fin_wait_2(c, now);
+		}
 		break;
 	case TCPE_CLOSING:
 		if (fin_acked(c)) {
@@ -945,8 +970,9 @@ expire_rto(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 	}
 	c->rtx_count++;
 	rto_backoff(c);
-	/* Go back N: resend from the oldest unacknowledged byte. */
+	/* Resend from the oldest unacknowledged byte, one segment. */
 	c->snd_nxt = c->snd_una;
+	c->flags |= TCPE_CF_RTO_ONE;
 	tcpe_conn_output(c, now, out);
 }
 
@@ -955,7 +981,7 @@ tcpe_conn_expire(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 {
 	if (c->deadline[TCPE_TT_2MSL] <= now) {
 		c->deadline[TCPE_TT_2MSL] = TCPE_TIME_NEVER;
-		if (c->state == TCPE_TIME_WAIT)
+		if (c->state == TCPE_TIME_WAIT || c->state == TCPE_FIN_WAIT_2)
 			conn_closed(c, 0);
 	}
 	if (c->deadline[TCPE_TT_RTO] <= now)
@@ -997,9 +1023,7 @@ tcpe_conn_send(struct tcpe_conn *c, struct tcpe_view *v, tcpe_time_t now,
 
 	if (c->state == TCPE_LISTEN)
 		return -ENOTCONN;
-	if (c->state == TCPE_CLOSED)
-		return c->err != 0 ? c->err : -EPIPE;
-	if (c->flags & TCPE_CF_FIN_QUEUED)
+	if (c->state == TCPE_CLOSED || (c->flags & TCPE_CF_FIN_QUEUED))
 		return -EPIPE;
 	n = tcpe_conn_send_space(c);
 	if (n > v->len)
@@ -1161,6 +1185,9 @@ tcpe_conn_close(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 		case TCPE_ESTABLISHED:
 		case TCPE_CLOSE_WAIT:
 			(void)tcpe_conn_shutdown(c, TCPE_SHUT_WR, now, out);
+			break;
+		case TCPE_FIN_WAIT_2:
+			orphan_fin_wait_2(c, now);
 			break;
 		default:
 			break;

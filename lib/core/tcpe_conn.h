@@ -63,7 +63,7 @@ tcpe_state_fin_queued(int s)
 /* Timers of a connection: one deadline each, one wheel entry for all. */
 enum tcpe_tt {
 	TCPE_TT_RTO = 0,	/* retransmission (data, SYN, SYN-ACK, FIN) */
-	TCPE_TT_2MSL,		/* TIME_WAIT */
+	TCPE_TT_2MSL,		/* TIME_WAIT; an orphan's FIN_WAIT_2 timeout */
 	TCPE_TT_N
 };
 
@@ -90,6 +90,7 @@ enum tcpe_tt {
 #define TCPE_CF_WANT_WRITE	0x0400	/* a send was short: signal WRITABLE */
 #define TCPE_CF_PASSIVE		0x0800	/* created by a listener */
 #define TCPE_CF_FIN_ACKED	0x1000	/* the peer acknowledged our FIN */
+#define TCPE_CF_RTO_ONE		0x2000	/* after an RTO: one segment per ACK */
 
 /* A growable ring of views; each view holds one buffer reference. */
 struct tcpe_vq {

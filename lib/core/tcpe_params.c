@@ -68,6 +68,9 @@ static const struct tcpe_param_desc tcp_desc[] = {
 	    "tcp_rto_min_ms..tcp_rto_max_ms (RFC 6298 section 2.1)"),
 	TCP_P("tcp_timewait_len", TCPE_PT_U32, timewait_len, 1, 600, "60",
 	    "TIME_WAIT duration, seconds (Linux TCP_TIMEWAIT_LEN)"),
+	TCP_P("tcp_fin_timeout", TCPE_PT_U32, fin_timeout, 1, 3600, "60",
+	    "how long an orphaned connection waits in FIN_WAIT_2 for the "
+	    "peer's FIN, seconds (Linux net.ipv4.tcp_fin_timeout)"),
 	TCP_P("somaxconn", TCPE_PT_U32, somaxconn, 1, 65535, "4096",
 	    "cap on a listener's accept queue backlog "
 	    "(Linux net.core.somaxconn)"),

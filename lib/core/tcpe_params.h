@@ -28,6 +28,7 @@ struct tcpe_tcp_cfg {
 	uint32_t rto_max_ms;		/* tcp_rto_max_ms */
 	uint32_t rto_initial_ms;	/* tcp_rto_initial_ms (RFC 6298: 1 s) */
 	uint32_t timewait_len;		/* tcp_timewait_len, seconds */
+	uint32_t fin_timeout;		/* tcp_fin_timeout, seconds */
 	uint32_t somaxconn;		/* somaxconn: accept queue cap */
 	uint32_t max_conns;		/* tcp_max_conns: table size per lcore */
 };
@@ -36,12 +37,22 @@ enum tcpe_param_type {
 	TCPE_PT_U32,		/* one unsigned integer in [min, max] */
 	TCPE_PT_BOOL,		/* 0 or 1 */
 	TCPE_PT_U32x3,		/* "a b c", each in [min, max], a <= b <= c */
+	TCPE_PT_STR,		/* char[max]: min..max-1 characters */
+	TCPE_PT_IPV4,		/* "a.b.c.d", uint32_t host order, in [min, max] */
+	TCPE_PT_MAC,		/* "xx:xx:xx:xx:xx:xx", uint8_t[6]; no range */
 };
 
+/*
+ * One key. The field at offset is, by type: uint32_t (U32, BOOL, IPV4),
+ * uint32_t[3] (U32x3), char[max] (STR: min and max-1 bound the length, the
+ * text is stored NUL-terminated and zero-filled to max bytes), uint8_t[6]
+ * (MAC: min and max are unused, 0). An IPV4 range compares host-order
+ * values, so 0..UINT32_MAX accepts every address.
+ */
 struct tcpe_param_desc {
 	const char *name;	/* key, e.g. "tcp_syn_retries" */
 	enum tcpe_param_type type;
-	size_t offset;		/* of the uint32_t field(s) in the struct */
+	size_t offset;		/* of the field in the struct */
 	uint32_t min;
 	uint32_t max;
 	const char *def;	/* default, written as in the config file */
@@ -64,16 +75,32 @@ extern const struct tcpe_param_section tcpe_tcp_params;
  * -ERANGE for a value out of range. On error, err (if not NULL) receives a
  * message that names the section, the key and the allowed range.
  *
- * Keys match exactly (case-sensitive). A value is one decimal integer
- * (three for TCPE_PT_U32x3, separated by whitespace), with optional
- * whitespace around it. Malformed (-EINVAL): empty, a sign, hex, a
- * fraction, trailing garbage, the wrong count of integers, or a leading
- * zero ("010": Linux sysctl would read it as octal 8, so it is refused
- * rather than silently read as ten). Out of range (-ERANGE): a number
- * outside [min, max], including one that does not fit in 32 bits, and a
- * U32x3 whose values are not ordered a <= b <= c. On error nothing is
- * written to base. Pure function of its arguments: any thread or lcore,
- * also from a callback.
+ * Keys match exactly (case-sensitive). Whitespace around the value is
+ * ignored for every type. By type:
+ *
+ * U32, BOOL, U32x3: one decimal integer (three for U32x3, separated by
+ * whitespace). Malformed (-EINVAL): empty, a sign, hex, a fraction,
+ * trailing garbage, the wrong count of integers, or a leading zero ("010":
+ * Linux sysctl would read it as octal 8, so it is refused rather than
+ * silently read as ten). Out of range (-ERANGE): a number outside
+ * [min, max], including one that does not fit in 32 bits, and a U32x3
+ * whose values are not ordered a <= b <= c.
+ *
+ * STR: any text, inner spaces included. Malformed (-EINVAL): a control
+ * character (below 0x20, or 0x7f), ';' or '#' (they start a comment in
+ * the config file, so such a value could not be written there).
+ * Out of range (-ERANGE): fewer than min or more than max-1 characters
+ * (after trimming). The whole char[max] is written: the text, then zeros.
+ *
+ * IPV4: exactly four decimal octets 0..255 separated by '.', no leading
+ * zero ("010" is octal to inet_aton()), nothing else: anything else is
+ * -EINVAL. Stored in host order; -ERANGE outside [min, max].
+ *
+ * MAC: exactly six pairs of hex digits (either case) separated by ':',
+ * else -EINVAL.
+ *
+ * On error nothing is written to base. Pure function of its arguments:
+ * any thread or lcore, also from a callback.
  */
 int tcpe_param_set(const struct tcpe_param_section *sec, void *base,
     const char *key, const char *value, char *err, size_t errlen);
@@ -95,6 +122,9 @@ void tcpe_tcp_cfg_defaults(struct tcpe_tcp_cfg *cfg);
  *
  *	tcp_syn_retries = 6  ; 1..127; <help>
  *
+ * The range part by type: "1..127", "1024..1073741824 each, min <=
+ * default <= max", "0..127 characters" (STR), "a.b.c.d" or "a.b.c.d in
+ * 10.0.0.0..10.255.255.255" (IPV4), "xx:xx:xx:xx:xx:xx" (MAC).
  * Returns, like snprintf(), the length of the whole line: if it is >= len
  * the line was truncated (buf is NUL-terminated whenever len > 0).
  * Returns -ENOENT if i >= sec->n. Any thread.
@@ -103,9 +133,36 @@ int tcpe_param_describe(const struct tcpe_param_section *sec, size_t i,
     char *buf, size_t len);
 
 /*
- * Check a whole [tcp] configuration: every field within its table range,
- * tcp_rmem/tcp_wmem ordered, and the rules between keys that a single
- * tcpe_param_set() cannot see: tcp_rto_min_ms <= tcp_rto_max_ms and
+ * Format the value of entry i of sec, read from the struct at base, as it
+ * would be written in the config file ("6", "4096 131072 6291456",
+ * "net_tap0,iface=tcpe0", "198.18.0.2", "02:00:00:00:00:01"), so that
+ * tcpe_param_set() reads it back to the same field. Returns, like
+ * snprintf(), the length of the value; -ENOENT if i >= sec->n. Any
+ * thread.
+ */
+int tcpe_param_format(const struct tcpe_param_section *sec, size_t i,
+    const void *base, char *buf, size_t len);
+
+/* Size in bytes of the field that d describes. Any thread. */
+size_t tcpe_param_size(const struct tcpe_param_desc *d);
+
+/*
+ * Check every field of the struct at base against its entry in sec, as
+ * tcpe_param_set() would have accepted it: integers within [min, max] and
+ * U32x3 ordered, STR NUL-terminated within max bytes with min..max-1
+ * characters and no control character, ';' or '#', IPV4 within
+ * [min, max]. For structs filled in by code rather than by the parser.
+ * Returns 0, -ERANGE (out of range) or -EINVAL (bad STR text), with a
+ * message naming the section and key in err (if not NULL). Any thread.
+ */
+int tcpe_param_check(const struct tcpe_param_section *sec, const void *base,
+    char *err, size_t errlen);
+
+/*
+ * Check a whole [tcp] configuration: tcpe_param_check() (every field
+ * within its table range, tcp_rmem/tcp_wmem ordered), and the rules
+ * between keys that a single tcpe_param_set() cannot see:
+ * tcp_rto_min_ms <= tcp_rto_max_ms and
  * tcp_rto_min_ms <= tcp_rto_initial_ms <= tcp_rto_max_ms. Call it once
  * every key of the section has been set. Returns 0 or -ERANGE, with a
  * message naming the keys in err (if not NULL). Any thread.

@@ -50,6 +50,8 @@ static const struct expect exp_tcp[] = {
 	    "1000", { 1000 } },
 	{ "tcp_timewait_len", TCPE_PT_U32, F(timewait_len), 1, 600,
 	    "60", { 60 } },
+	{ "tcp_fin_timeout", TCPE_PT_U32, F(fin_timeout), 1, 3600,
+	    "60", { 60 } },
 	{ "somaxconn", TCPE_PT_U32, F(somaxconn), 1, 65535, "4096", { 4096 } },
 	{ "tcp_max_conns", TCPE_PT_U32, F(max_conns), 16, 1U << 28,
 	    "65536", { 65536 } },
@@ -225,6 +227,7 @@ test_defaults(void **state)
 	assert_int_equal(cfg.rto_max_ms, 120000);
 	assert_int_equal(cfg.rto_initial_ms, 1000);
 	assert_int_equal(cfg.timewait_len, 60);
+	assert_int_equal(cfg.fin_timeout, 60);
 	assert_int_equal(cfg.somaxconn, 4096);
 	assert_int_equal(cfg.max_conns, 65536);
 	assert_int_equal(tcpe_tcp_cfg_check(&cfg, err, sizeof(err)), 0);
