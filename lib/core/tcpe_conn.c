@@ -1051,8 +1051,29 @@ tcpe_conn_send(struct tcpe_conn *c, struct tcpe_view *v, tcpe_time_t now,
 int
 tcpe_conn_recv(struct tcpe_conn *c, struct tcpe_view *v)
 {
-	if (c->rcvq.n > 0) {
-		*v = vq_pop(&c->rcvq);
+	return tcpe_conn_recv_max(c, v, UINT32_MAX);
+}
+
+int
+tcpe_conn_recv_max(struct tcpe_conn *c, struct tcpe_view *v, uint32_t max)
+{
+	const struct tcpe_buf_ops *ops = &c->stack->bops;
+	struct tcpe_view *h;
+
+	if (c->rcvq.n > 0 && max > 0) {
+		h = vq_at(&c->rcvq, 0);
+		if (h->len <= max) {
+			*v = vq_pop(&c->rcvq);
+		} else {
+			/* Split: the caller's part gets a reference of its own. */
+			ops->ref(ops->ctx, h->buf);
+			v->buf = h->buf;
+			v->off = h->off;
+			v->len = max;
+			h->off += max;
+			h->len -= max;
+			c->rcvq.bytes -= max;
+		}
 		c->rcv_held += v->len;
 		return (int)v->len;
 	}

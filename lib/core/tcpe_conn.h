@@ -164,6 +164,13 @@ struct tcpe_conn {
 	uint32_t syn_len;
 	uint32_t acc_len;
 	uint32_t backlog;		/* listener: min(backlog, somaxconn) */
+
+	/*
+	 * Owned by the layer above the core (lib/api: the socket's handlers
+	 * and context). Zero in a new TCB; the core never reads them.
+	 */
+	const void *app_h;
+	void *app_ctx;
 };
 
 /*
@@ -210,6 +217,14 @@ int tcpe_conn_send(struct tcpe_conn *c, struct tcpe_view *v,
  * counted against the receive window until tcpe_conn_recv_done().
  */
 int tcpe_conn_recv(struct tcpe_conn *c, struct tcpe_view *v);
+
+/*
+ * As tcpe_conn_recv(), but take at most max bytes (max > 0): a longer
+ * chunk is split by taking another reference on its buffer, and the rest
+ * stays queued for the next call. Same returns.
+ */
+int tcpe_conn_recv_max(struct tcpe_conn *c, struct tcpe_view *v,
+    uint32_t max);
 
 /*
  * The application has finished with len bytes taken by tcpe_conn_recv()

@@ -101,6 +101,7 @@ tcpe_stack_create(const struct tcpe_stack_params *p, tcpe_time_t now)
 	s->mss = (uint16_t)(p->mtu - 40);
 	s->trace = p->trace;
 	s->trace_ctx = p->trace_ctx;
+	s->app = p->app;
 	if (tcpe_table_init(&s->table, s->cfg.max_conns) != 0) {
 		free(s);
 		errno = ENOMEM;

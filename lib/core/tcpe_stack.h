@@ -63,6 +63,7 @@ struct tcpe_stack_params {
 	uint16_t mtu;		/* IPv4 MTU of the device: MSS = mtu - 40 */
 	tcpe_trace_fn trace;	/* may be NULL */
 	void *trace_ctx;
+	void *app;		/* opaque owner context, never read by the core */
 };
 
 struct tcpe_stack {
@@ -72,6 +73,7 @@ struct tcpe_stack {
 	uint16_t mss;			/* largest MSS we accept/advertise */
 	tcpe_trace_fn trace;
 	void *trace_ctx;
+	void *app;			/* from tcpe_stack_params, opaque */
 	struct tcpe_table table;	/* established, half-open, closing */
 	struct tcpe_wheel wheel;
 	struct tcpe_list listeners;	/* LISTEN conns, by qlink */

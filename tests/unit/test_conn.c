@@ -1225,6 +1225,39 @@ test_recv_in_order_and_window(void **state)
 	h_close(fx, c);
 }
 
+/* tcpe_conn_recv_max() splits a chunk; the rest stays queued, in order. */
+static void
+test_recv_max_splits(void **state)
+{
+	struct h_fx *fx = *state;
+	struct h_peer p;
+	struct tcpe_conn *c = open_est(fx, &p);
+	struct tcpe_view v1, v2;
+	const uint8_t *d;
+	uint32_t i;
+
+	h_peer_send(fx, &p, PA, 1000);
+	H_EXPECT_ONLY(fx, &p, A, p.ack, p.nxt);
+	assert_int_equal(tcpe_conn_recv_max(c, &v1, 300), 300);
+	assert_int_equal(v1.len, 300);
+	assert_int_equal(c->rcv_held, 300);
+	assert_int_equal(c->rcvq.bytes, 700);
+	/* Both parts hold a reference on the one buffer. */
+	assert_int_equal(h_buf_refs(v1.buf), 2);
+	assert_int_equal(tcpe_conn_recv_max(c, &v2, 5000), 700);
+	assert_ptr_equal(v1.buf, v2.buf);
+	assert_int_equal(v2.off, v1.off + 300);
+	d = h_bops.ptr(NULL, v1.buf) + v1.off;
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(d[i], (uint8_t)i);
+	assert_int_equal(c->rcv_held, 1000);
+	assert_int_equal(tcpe_conn_recv_max(c, &v2, 1), -EAGAIN);
+	h_buf_put(v1.buf);
+	h_buf_put(v2.buf);
+	assert_int_equal(h_recv_done(fx, c, 1000), 0);
+	h_close(fx, c);
+}
+
 static void
 test_recv_partial_overlap_trimmed(void **state)
 {
@@ -2902,6 +2935,7 @@ main(void)
 	};
 	const struct CMUnitTest established[] = {
 		T(test_recv_in_order_and_window),
+		T(test_recv_max_splits),
 		T(test_recv_partial_overlap_trimmed),
 		T(test_recv_duplicate_acked_not_delivered),
 		T(test_recv_beyond_window_dropped),
