@@ -16,8 +16,17 @@
 /* Longest piece of a user's value quoted back in an error message. */
 #define QUOTE_MAX	40
 
-/* Room for "4294967295..4294967295 each, min <= default <= max". */
+/*
+ * Room for "4294967295..4294967295 each, min <= default <= max" and
+ * "a.b.c.d in 255.255.255.255..255.255.255.255".
+ */
 #define RANGE_MAX	64
+
+/* "255.255.255.255" and its NUL. */
+#define IPV4_STR	16
+
+/* Length of "xx:xx:xx:xx:xx:xx". */
+#define MAC_LEN		17
 
 #define TCP_P(key, typ, field, lo, hi, dflt, hlp) { \
 	.name = (key), \
@@ -93,6 +102,12 @@ struct tok {
 	bool overflow;		/* > UINT32_MAX: out of range for any key */
 };
 
+/* A parsed value of any fixed-size type, before it is written. */
+union val {
+	uint32_t u[3];
+	uint8_t mac[6];
+};
+
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
@@ -122,10 +137,55 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* Value of a hex digit, or -1. */
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static bool
+is_u32_type(enum tcpe_param_type type)
+{
+	return type == TCPE_PT_U32 || type == TCPE_PT_BOOL ||
+	    type == TCPE_PT_U32x3;
+}
+
 static size_t
 ntok(enum tcpe_param_type type)
 {
 	return type == TCPE_PT_U32x3 ? 3 : 1;
+}
+
+size_t
+tcpe_param_size(const struct tcpe_param_desc *d)
+{
+	switch (d->type) {
+	case TCPE_PT_U32:
+	case TCPE_PT_BOOL:
+	case TCPE_PT_IPV4:
+		return sizeof(uint32_t);
+	case TCPE_PT_U32x3:
+		return 3 * sizeof(uint32_t);
+	case TCPE_PT_STR:
+		return d->max;
+	case TCPE_PT_MAC:
+		return 6;
+	}
+	return 0;
+}
+
+/* Most characters a STR of d holds: the array less its NUL. */
+static uint32_t
+str_maxlen(const struct tcpe_param_desc *d)
+{
+	return d->max > 0 ? d->max - 1 : 0;
 }
 
 /*
@@ -148,14 +208,59 @@ quote(char q[QUOTE_MAX + 4], const char *s, size_t n)
 }
 
 static void
+fmt_ipv4(char s[IPV4_STR], uint32_t a)
+{
+	snprintf(s, IPV4_STR, "%u.%u.%u.%u", (unsigned int)(a >> 24),
+	    (unsigned int)(a >> 16) & 0xff, (unsigned int)(a >> 8) & 0xff,
+	    (unsigned int)a & 0xff);
+}
+
+static void
 fmt_range(const struct tcpe_param_desc *d, char r[RANGE_MAX])
 {
-	if (d->type == TCPE_PT_U32x3)
+	char lo[IPV4_STR], hi[IPV4_STR];
+
+	switch (d->type) {
+	case TCPE_PT_U32x3:
 		snprintf(r, RANGE_MAX, "%u..%u each, min <= default <= max",
 		    (unsigned int)d->min, (unsigned int)d->max);
-	else
+		break;
+	case TCPE_PT_STR:
+		snprintf(r, RANGE_MAX, "%u..%u characters",
+		    (unsigned int)d->min, (unsigned int)str_maxlen(d));
+		break;
+	case TCPE_PT_IPV4:
+		if (d->min == 0 && d->max == UINT32_MAX) {
+			snprintf(r, RANGE_MAX, "a.b.c.d");
+			break;
+		}
+		fmt_ipv4(lo, d->min);
+		fmt_ipv4(hi, d->max);
+		snprintf(r, RANGE_MAX, "a.b.c.d in %s..%s", lo, hi);
+		break;
+	case TCPE_PT_MAC:
+		snprintf(r, RANGE_MAX, "xx:xx:xx:xx:xx:xx");
+		break;
+	default:
 		snprintf(r, RANGE_MAX, "%u..%u",
 		    (unsigned int)d->min, (unsigned int)d->max);
+		break;
+	}
+}
+
+/* The value without the whitespace around it: start, and length in *n. */
+static const char *
+trim(const char *s, size_t *n)
+{
+	size_t len;
+
+	while (is_ws(*s))
+		s++;
+	len = strlen(s);
+	while (len > 0 && is_ws(s[len - 1]))
+		len--;
+	*n = len;
+	return s;
 }
 
 /*
@@ -191,11 +296,11 @@ parse_tok(const char *s, struct tok *t)
 }
 
 /*
- * Parse value for d into out[0..ntok(d->type)), validated, without
- * touching the caller's struct.
+ * Parse value for a U32, BOOL or U32x3 d into out[0..ntok(d->type)),
+ * validated, without touching the caller's struct.
  */
 static int
-parse_value(const struct tcpe_param_section *sec,
+parse_u32(const struct tcpe_param_section *sec,
     const struct tcpe_param_desc *d, const char *value, uint32_t out[3],
     char *err, size_t errlen)
 {
@@ -206,11 +311,6 @@ parse_value(const struct tcpe_param_section *sec,
 
 	n = ntok(d->type);
 	fmt_range(d, r);
-	if (value == NULL) {
-		seterr(err, errlen, "[%s] %s: no value (expected %s)",
-		    sec->name, d->name, r);
-		return -EINVAL;
-	}
 	s = value;
 	for (i = 0; i < n; i++) {
 		while (is_ws(*s))
@@ -251,6 +351,152 @@ malformed:
 	return -EINVAL;
 }
 
+/*
+ * Parse s (n bytes, trimmed) as a dotted quad into *a, host order.
+ * Returns false unless it is exactly four octets 0..255 of one to three
+ * digits, without a leading zero.
+ */
+static bool
+ipv4_from(const char *s, size_t n, uint32_t *a)
+{
+	const char *p = s, *end = s + n;
+	uint32_t v = 0, octet;
+	size_t i, digits;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0) {
+			if (p == end || *p != '.')
+				return false;
+			p++;
+		}
+		octet = 0;
+		for (digits = 0; p < end && is_digit(*p); digits++, p++) {
+			if (digits == 3)
+				return false;
+			octet = octet * 10 + (uint32_t)(*p - '0');
+		}
+		if (digits == 0 || octet > 255)
+			return false;
+		if (digits > 1 && p[-(ptrdiff_t)digits] == '0')
+			return false;
+		v = v << 8 | octet;
+	}
+	if (p != end)
+		return false;
+	*a = v;
+	return true;
+}
+
+static int
+parse_ipv4(const struct tcpe_param_section *sec,
+    const struct tcpe_param_desc *d, const char *value, uint32_t *out,
+    char *err, size_t errlen)
+{
+	char q[QUOTE_MAX + 4], r[RANGE_MAX], lo[IPV4_STR], hi[IPV4_STR];
+	const char *s;
+	uint32_t a;
+	size_t n;
+
+	s = trim(value, &n);
+	if (!ipv4_from(s, n, &a)) {
+		fmt_range(d, r);
+		quote(q, value, strlen(value));
+		seterr(err, errlen, "[%s] %s: \"%s\" is not an IPv4 address "
+		    "(expected %s)", sec->name, d->name, q, r);
+		return -EINVAL;
+	}
+	if (a < d->min || a > d->max) {
+		fmt_ipv4(q, a);
+		fmt_ipv4(lo, d->min);
+		fmt_ipv4(hi, d->max);
+		seterr(err, errlen, "[%s] %s: %s out of range %s..%s",
+		    sec->name, d->name, q, lo, hi);
+		return -ERANGE;
+	}
+	*out = a;
+	return 0;
+}
+
+static int
+parse_mac(const struct tcpe_param_section *sec,
+    const struct tcpe_param_desc *d, const char *value, uint8_t out[6],
+    char *err, size_t errlen)
+{
+	char q[QUOTE_MAX + 4];
+	const char *s;
+	uint8_t m[6];
+	size_t i, n;
+	int hi, lo;
+
+	s = trim(value, &n);
+	if (n != MAC_LEN)
+		goto malformed;
+	for (i = 0; i < 6; i++) {
+		hi = hexval(s[3 * i]);
+		lo = hexval(s[3 * i + 1]);
+		if (hi < 0 || lo < 0)
+			goto malformed;
+		if (i < 5 && s[3 * i + 2] != ':')
+			goto malformed;
+		m[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(out, m, sizeof(m));
+	return 0;
+
+malformed:
+	quote(q, value, strlen(value));
+	seterr(err, errlen, "[%s] %s: \"%s\" is not a MAC address "
+	    "(expected xx:xx:xx:xx:xx:xx)", sec->name, d->name, q);
+	return -EINVAL;
+}
+
+/*
+ * Why s (n bytes) cannot be a STR value, or NULL if it can: control
+ * characters would corrupt a log line or a device argument; ';' and '#'
+ * start a comment in the config file, so the value could not be written
+ * there (nor dumped and read back).
+ */
+static const char *
+str_bad(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return "has a control character";
+		if (s[i] == ';')
+			return "has ';', which starts a comment";
+		if (s[i] == '#')
+			return "has '#', which starts a comment";
+	}
+	return NULL;
+}
+
+/* Check s (n bytes) for a STR d; the message quotes the original v. */
+static int
+check_str(const struct tcpe_param_section *sec,
+    const struct tcpe_param_desc *d, const char *s, size_t n,
+    const char *v, size_t vlen, char *err, size_t errlen)
+{
+	char q[QUOTE_MAX + 4], r[RANGE_MAX];
+	const char *why;
+
+	fmt_range(d, r);
+	why = str_bad(s, n);
+	if (why != NULL) {
+		quote(q, v, vlen);
+		seterr(err, errlen, "[%s] %s: \"%s\" %s (expected %s)",
+		    sec->name, d->name, q, why, r);
+		return -EINVAL;
+	}
+	if (n < d->min || n > str_maxlen(d)) {
+		seterr(err, errlen, "[%s] %s: length %zu out of range %s",
+		    sec->name, d->name, n, r);
+		return -ERANGE;
+	}
+	return 0;
+}
+
 static const struct tcpe_param_desc *
 lookup(const struct tcpe_param_section *sec, const char *key)
 {
@@ -269,8 +515,11 @@ tcpe_param_set(const struct tcpe_param_section *sec, void *base,
     const char *key, const char *value, char *err, size_t errlen)
 {
 	const struct tcpe_param_desc *d;
-	char q[QUOTE_MAX + 4];
-	uint32_t v[3];
+	char q[QUOTE_MAX + 4], r[RANGE_MAX];
+	char *field;
+	const char *s;
+	union val v;
+	size_t n;
 	int rc;
 
 	d = lookup(sec, key);
@@ -281,12 +530,45 @@ tcpe_param_set(const struct tcpe_param_section *sec, void *base,
 		seterr(err, errlen, "[%s] %s: unknown key", sec->name, q);
 		return -ENOENT;
 	}
-	rc = parse_value(sec, d, value, v, err, errlen);
-	if (rc != 0)
-		return rc;
+	if (value == NULL) {
+		fmt_range(d, r);
+		seterr(err, errlen, "[%s] %s: no value (expected %s)",
+		    sec->name, d->name, r);
+		return -EINVAL;
+	}
 	/* memcpy: base is untyped, the field need not be seen as uint32_t. */
-	memcpy((char *)base + d->offset, v, ntok(d->type) * sizeof(v[0]));
-	return 0;
+	field = (char *)base + d->offset;
+	switch (d->type) {
+	case TCPE_PT_U32:
+	case TCPE_PT_BOOL:
+	case TCPE_PT_U32x3:
+		rc = parse_u32(sec, d, value, v.u, err, errlen);
+		if (rc == 0)
+			memcpy(field, v.u, ntok(d->type) * sizeof(v.u[0]));
+		return rc;
+	case TCPE_PT_IPV4:
+		rc = parse_ipv4(sec, d, value, &v.u[0], err, errlen);
+		if (rc == 0)
+			memcpy(field, &v.u[0], sizeof(v.u[0]));
+		return rc;
+	case TCPE_PT_MAC:
+		rc = parse_mac(sec, d, value, v.mac, err, errlen);
+		if (rc == 0)
+			memcpy(field, v.mac, sizeof(v.mac));
+		return rc;
+	case TCPE_PT_STR:
+		s = trim(value, &n);
+		rc = check_str(sec, d, s, n, value, strlen(value), err,
+		    errlen);
+		if (rc == 0) {
+			memset(field, 0, d->max);
+			memcpy(field, s, n);
+		}
+		return rc;
+	}
+	seterr(err, errlen, "[%s] %s: bad type %d in the table", sec->name,
+	    d->name, (int)d->type);
+	return -EINVAL;
 }
 
 int
@@ -327,20 +609,98 @@ tcpe_param_describe(const struct tcpe_param_section *sec, size_t i,
 	return n < 0 ? -EINVAL : n;
 }
 
-/* Every field of base within its table range, U32x3 ordered. */
-static int
-check_ranges(const struct tcpe_param_section *sec, const void *base,
+int
+tcpe_param_format(const struct tcpe_param_section *sec, size_t i,
+    const void *base, char *buf, size_t len)
+{
+	const struct tcpe_param_desc *d;
+	const char *field;
+	char a[IPV4_STR];
+	uint8_t m[6];
+	uint32_t v[3];
+	int n;
+
+	if (i >= sec->n)
+		return -ENOENT;
+	d = &sec->desc[i];
+	field = (const char *)base + d->offset;
+	switch (d->type) {
+	case TCPE_PT_U32:
+	case TCPE_PT_BOOL:
+		memcpy(v, field, sizeof(v[0]));
+		n = snprintf(buf, len, "%u", (unsigned int)v[0]);
+		break;
+	case TCPE_PT_U32x3:
+		memcpy(v, field, sizeof(v));
+		n = snprintf(buf, len, "%u %u %u", (unsigned int)v[0],
+		    (unsigned int)v[1], (unsigned int)v[2]);
+		break;
+	case TCPE_PT_IPV4:
+		memcpy(v, field, sizeof(v[0]));
+		fmt_ipv4(a, v[0]);
+		n = snprintf(buf, len, "%s", a);
+		break;
+	case TCPE_PT_MAC:
+		memcpy(m, field, sizeof(m));
+		n = snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x",
+		    m[0], m[1], m[2], m[3], m[4], m[5]);
+		break;
+	case TCPE_PT_STR:
+		n = snprintf(buf, len, "%.*s", (int)strnlen(field, d->max),
+		    field);
+		break;
+	default:
+		return -EINVAL;
+	}
+	return n < 0 ? -EINVAL : n;
+}
+
+int
+tcpe_param_check(const struct tcpe_param_section *sec, const void *base,
     char *err, size_t errlen)
 {
 	const struct tcpe_param_desc *d;
-	char r[RANGE_MAX];
+	char r[RANGE_MAX], q[IPV4_STR], lo[IPV4_STR], hi[IPV4_STR];
+	const char *field;
 	uint32_t v[3];
 	size_t i, j, n;
+	int rc;
 
 	for (i = 0; i < sec->n; i++) {
 		d = &sec->desc[i];
+		field = (const char *)base + d->offset;
+		if (d->type == TCPE_PT_STR) {
+			n = strnlen(field, d->max);
+			if (n == d->max) {
+				fmt_range(d, r);
+				seterr(err, errlen, "[%s] %s: length %u or "
+				    "more out of range %s", sec->name,
+				    d->name, (unsigned int)d->max, r);
+				return -ERANGE;
+			}
+			rc = check_str(sec, d, field, n, field, n, err,
+			    errlen);
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		if (d->type == TCPE_PT_IPV4) {
+			memcpy(v, field, sizeof(v[0]));
+			if (v[0] < d->min || v[0] > d->max) {
+				fmt_ipv4(q, v[0]);
+				fmt_ipv4(lo, d->min);
+				fmt_ipv4(hi, d->max);
+				seterr(err, errlen,
+				    "[%s] %s: %s out of range %s..%s",
+				    sec->name, d->name, q, lo, hi);
+				return -ERANGE;
+			}
+			continue;
+		}
+		if (!is_u32_type(d->type))
+			continue;
 		n = ntok(d->type);
-		memcpy(v, (const char *)base + d->offset, n * sizeof(v[0]));
+		memcpy(v, field, n * sizeof(v[0]));
 		for (j = 0; j < n; j++) {
 			if (v[j] < d->min || v[j] > d->max) {
 				seterr(err, errlen,
@@ -368,7 +728,7 @@ tcpe_tcp_cfg_check(const struct tcpe_tcp_cfg *cfg, char *err, size_t errlen)
 {
 	int rc;
 
-	rc = check_ranges(&tcpe_tcp_params, cfg, err, errlen);
+	rc = tcpe_param_check(&tcpe_tcp_params, cfg, err, errlen);
 	if (rc != 0)
 		return rc;
 	if (cfg->rto_min_ms > cfg->rto_max_ms) {

@@ -11,10 +11,16 @@
  * values within the table's range, and a message naming the section, the
  * key and the range. Any disagreement abort()s.
  *
+ * Every line is also applied to a second struct described by a toy
+ * section of the other value types (STR, IPV4, MAC), checked against
+ * references built on inet_pton() and plain loops, and against
+ * tcpe_param_format(): what it writes reads back to the same field.
+ *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib/core \
  *	    tests/fuzz/fuzz_params.c lib/core/tcpe_params.c -o fuzz_params
  *	./fuzz_params -dict=tests/fuzz/params.dict -max_total_time=60
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -181,10 +187,185 @@ one(struct tcpe_tcp_cfg *cfg, const char *key, const char *value,
 	CHECK(memcmp(&copy, cfg, sizeof(copy)) == 0);
 }
 
+/* --- The other value types, on a toy section ------------------------- */
+
+struct kinds {
+	char name[16];
+	char word[8];
+	uint32_t addr;
+	uint32_t net10;
+	uint8_t mac[6];
+};
+
+static const struct tcpe_param_desc kinds_desc[] = {
+	{ "name", TCPE_PT_STR, offsetof(struct kinds, name), 0, 16, "",
+	    "STR 0..15" },
+	{ "word", TCPE_PT_STR, offsetof(struct kinds, word), 1, 8, "tcpe",
+	    "STR 1..7" },
+	{ "addr", TCPE_PT_IPV4, offsetof(struct kinds, addr), 0, UINT32_MAX,
+	    "198.18.0.2", "IPV4" },
+	{ "net10", TCPE_PT_IPV4, offsetof(struct kinds, net10), 0x0a000000,
+	    0x0affffff, "10.0.0.1", "IPV4 in 10/8" },
+	{ "mac", TCPE_PT_MAC, offsetof(struct kinds, mac), 0, 0,
+	    "00:00:00:00:00:00", "MAC" },
+};
+
+static const struct tcpe_param_section kinds_sec = {
+	"kinds", kinds_desc, sizeof(kinds_desc) / sizeof(kinds_desc[0]),
+};
+
+/* value without the config whitespace around it, in a malloc()ed copy. */
+static char *
+ref_trim(const char *value)
+{
+	char *t;
+	size_t n;
+
+	while (ref_ws(*value))
+		value++;
+	n = strlen(value);
+	while (n > 0 && ref_ws(value[n - 1]))
+		n--;
+	t = malloc(n + 1);
+	CHECK(t != NULL);
+	memcpy(t, value, n);
+	t[n] = '\0';
+	return t;
+}
+
+static int
+ref_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 0x20);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The header's rules for STR, IPV4 and MAC; the value into out. */
+static int
+ref_kind_trimmed(const struct tcpe_param_desc *d, const char *t, void *out)
+{
+	struct in_addr in;
+	uint8_t m[6];
+	uint32_t a;
+	size_t i, n;
+
+	n = strlen(t);
+	switch (d->type) {
+	case TCPE_PT_STR:
+		for (i = 0; i < n; i++)
+			if ((unsigned char)t[i] < 0x20 || t[i] == 0x7f ||
+			    t[i] == ';' || t[i] == '#')
+				return -EINVAL;
+		if (n < d->min || n > d->max - 1)
+			return -ERANGE;
+		memset(out, 0, d->max);
+		memcpy(out, t, n);
+		return 0;
+	case TCPE_PT_IPV4:
+		/* glibc's inet_pton() refuses leading zeros, as we do. */
+		if (inet_pton(AF_INET, t, &in) != 1)
+			return -EINVAL;
+		a = ntohl(in.s_addr);
+		if (a < d->min || a > d->max)
+			return -ERANGE;
+		memcpy(out, &a, sizeof(a));
+		return 0;
+	case TCPE_PT_MAC:
+		if (n != 17)
+			return -EINVAL;
+		for (i = 0; i < 6; i++) {
+			if (ref_hex(t[3 * i]) < 0 || ref_hex(t[3 * i + 1]) < 0)
+				return -EINVAL;
+			if (i < 5 && t[3 * i + 2] != ':')
+				return -EINVAL;
+			m[i] = (uint8_t)(ref_hex(t[3 * i]) * 16 +
+			    ref_hex(t[3 * i + 1]));
+		}
+		memcpy(out, m, sizeof(m));
+		return 0;
+	default:
+		abort();
+	}
+}
+
+static int
+ref_kind(const struct tcpe_param_desc *d, const char *value, void *out)
+{
+	char *t;
+	int rc;
+
+	if (value == NULL)
+		return -EINVAL;
+	t = ref_trim(value);
+	rc = ref_kind_trimmed(d, t, out);
+	free(t);
+	return rc;
+}
+
+static void
+one_kind(struct kinds *k, const char *key, const char *value)
+{
+	const struct tcpe_param_desc *d = NULL;
+	struct kinds before, again;
+	char err[ERRLEN], head[96], buf[64];
+	unsigned char want[16];
+	size_t i, sz;
+	int rc, ref;
+
+	before = *k;
+	rc = tcpe_param_set(&kinds_sec, k, key, value, err, sizeof(err));
+	for (i = 0; i < kinds_sec.n; i++)
+		if (strcmp(kinds_desc[i].name, key) == 0)
+			d = &kinds_desc[i];
+	if (d == NULL) {
+		CHECK(rc == -ENOENT);
+		CHECK(memcmp(k, &before, sizeof(before)) == 0);
+		return;
+	}
+	ref = ref_kind(d, value, want);
+	if (rc != ref) {
+		fprintf(stderr, "fuzz_params: [kinds] %s=\"%s\": rc %d, "
+		    "reference %d (%s)\n", key, value ? value : "(null)",
+		    rc, ref, rc != 0 ? err : "");
+		abort();
+	}
+	if (rc != 0) {
+		CHECK(memcmp(k, &before, sizeof(before)) == 0);
+		snprintf(head, sizeof(head), "[kinds] %s: ", d->name);
+		CHECK(strncmp(err, head, strlen(head)) == 0);
+		CHECK(strchr(err, '\n') == NULL);
+		if (d->type == TCPE_PT_STR)
+			CHECK(strstr(err, " characters") != NULL);
+		else if (d->type == TCPE_PT_MAC)
+			CHECK(strstr(err, "xx:xx:xx:xx:xx:xx") != NULL);
+		else if (rc == -EINVAL)
+			CHECK(strstr(err, "a.b.c.d") != NULL);
+		else
+			CHECK(strstr(err, "10.0.0.0..10.255.255.255") != NULL);
+		return;
+	}
+	/* Exactly the field changed, to the reference's bytes. */
+	sz = tcpe_param_size(d);
+	CHECK(memcmp((char *)k + d->offset, want, sz) == 0);
+	again = before;
+	memcpy((char *)&again + d->offset, want, sz);
+	CHECK(memcmp(&again, k, sizeof(again)) == 0);
+	/* Valid as a whole, and its formatted value reads back the same. */
+	CHECK(tcpe_param_check(&kinds_sec, k, err, sizeof(err)) == 0);
+	CHECK(tcpe_param_format(&kinds_sec, (size_t)(d - kinds_desc), k, buf,
+	    sizeof(buf)) < (int)sizeof(buf));
+	again = before;
+	CHECK(tcpe_param_set(&kinds_sec, &again, key, buf, NULL, 0) == 0);
+	CHECK(memcmp(&again, k, sizeof(again)) == 0);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tcpe_tcp_cfg cfg;
+	struct kinds k;
 	char *buf, *line, *next, *eq, *value;
 	char err[ERRLEN], line_out[512];
 	size_t i, small;
@@ -198,6 +379,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	small = size % 24;
 
 	tcpe_tcp_cfg_defaults(&cfg);
+	memset(&k, 0xa5, sizeof(k));
+	CHECK(tcpe_param_defaults(&kinds_sec, &k) == 0);
 	for (line = buf; line != NULL; line = next) {
 		next = strchr(line, '\n');
 		if (next != NULL)
@@ -209,6 +392,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			value = eq + 1;
 		}
 		one(&cfg, line, value, small);
+		one_kind(&k, line, value);
 	}
 
 	/*

@@ -2,7 +2,8 @@
 /*
  * The [tcp] parameter table and its parser. The expected keys, defaults
  * and ranges are written out here again, independently of the table, so
- * that a change to the table has to be made twice on purpose.
+ * that a change to the table has to be made twice on purpose. The value
+ * types lib/port needs (STR, IPV4, MAC) are tested on a toy section.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -699,6 +700,452 @@ test_describe(void **state)
 	assert_int_equal(buf[10], 'Z');
 }
 
+/* --- STR, IPV4, MAC (the types of lib/port's sections) ---------------- */
+
+struct kinds {
+	char name[16];		/* STR 0..15 characters */
+	char word[8];		/* STR 1..7 characters */
+	uint32_t addr;		/* IPV4, any address */
+	uint32_t net10;		/* IPV4 within 10.0.0.0/8 */
+	uint8_t mac[6];
+	uint32_t n;		/* U32 next to them */
+};
+
+#define K(f)	offsetof(struct kinds, f)
+
+static const struct tcpe_param_desc kinds_desc[] = {
+	{ "name", TCPE_PT_STR, K(name), 0, 16, "", "a name" },
+	{ "word", TCPE_PT_STR, K(word), 1, 8, "tcpe", "a word" },
+	{ "addr", TCPE_PT_IPV4, K(addr), 0, UINT32_MAX, "198.18.0.2",
+	    "an address" },
+	{ "net10", TCPE_PT_IPV4, K(net10), 0x0a000000, 0x0affffff,
+	    "10.0.0.1", "an address in 10/8" },
+	{ "mac", TCPE_PT_MAC, K(mac), 0, 0, "00:00:00:00:00:00", "a MAC" },
+	{ "n", TCPE_PT_U32, K(n), 1, 9, "5", "a number" },
+};
+
+static const struct tcpe_param_section kinds_sec = {
+	"kinds", kinds_desc, sizeof(kinds_desc) / sizeof(kinds_desc[0]),
+};
+
+/* Defaults over a poisoned struct: padding and tails stay 0xa5. */
+static void
+kinds_fresh(struct kinds *k)
+{
+	memset(k, 0xa5, sizeof(*k));
+	assert_int_equal(tcpe_param_defaults(&kinds_sec, k), 0);
+}
+
+/* Expect key=value rejected with rc, k unchanged, message exactly msg. */
+static void
+kinds_reject(const char *key, const char *value, int rc, const char *msg)
+{
+	struct kinds k, before;
+	char err[ERRLEN], want[ERRLEN];
+	int got;
+
+	kinds_fresh(&k);
+	before = k;
+	err[0] = '\0';
+	got = tcpe_param_set(&kinds_sec, &k, key, value, err, sizeof(err));
+	if (got != rc)
+		fail_msg("%s=\"%s\": got %d, want %d (%s)", key, value, got,
+		    rc, err);
+	assert_memory_equal(&k, &before, sizeof(k));
+	snprintf(want, sizeof(want), "[kinds] %s: ", key);
+	if (strncmp(err, want, strlen(want)) != 0)
+		fail_msg("%s=\"%s\": message \"%s\" lacks \"%s\"", key, value,
+		    err, want);
+	if (msg != NULL && strstr(err, msg) == NULL)
+		fail_msg("%s=\"%s\": message \"%s\" lacks \"%s\"", key, value,
+		    err, msg);
+	assert_null(strchr(err, '\n'));
+}
+
+/* Expect key=value accepted; return the struct in *k. */
+static void
+kinds_accept(struct kinds *k, const char *key, const char *value)
+{
+	char err[ERRLEN];
+	int rc;
+
+	kinds_fresh(k);
+	rc = tcpe_param_set(&kinds_sec, k, key, value, err, sizeof(err));
+	if (rc != 0)
+		fail_msg("%s=\"%s\": got %d (%s)", key, value, rc, err);
+}
+
+static void
+test_str(void **state)
+{
+	static const char *const bad[] = {
+		"a\x01", "\x1b[2J", "a\tb", "a\nb", "a\rb", "tab\there",
+		"del\x7f", "a;b", ";", "a#b", "#", "x ; comment",
+	};
+	struct kinds k, before;
+	char zeros[16];
+	size_t i;
+
+	(void)state;
+	kinds_fresh(&k);
+	assert_string_equal(k.name, "");
+	assert_string_equal(k.word, "tcpe");
+	/* The whole array is written: text, then zeros. */
+	memset(zeros, 0, sizeof(zeros));
+	assert_memory_equal(k.name, zeros, sizeof(k.name));
+	assert_memory_equal(k.word + 4, zeros, sizeof(k.word) - 4);
+
+	kinds_accept(&k, "name", "abc");
+	assert_string_equal(k.name, "abc");
+	assert_memory_equal(k.name + 3, zeros, sizeof(k.name) - 3);
+	/* Whitespace around is trimmed, inside is kept. */
+	kinds_accept(&k, "name", " \ttap0, iface=x \r\n");
+	assert_string_equal(k.name, "tap0, iface=x");
+	/* '=' and every printable byte but ';' and '#'; UTF-8 too. */
+	kinds_accept(&k, "name", "a=b,c=d");
+	assert_string_equal(k.name, "a=b,c=d");
+	kinds_accept(&k, "name", "!\"$%&'()*+,-./:");
+	assert_string_equal(k.name, "!\"$%&'()*+,-./:");
+	kinds_accept(&k, "name", "caf\xc3\xa9");
+	assert_string_equal(k.name, "caf\xc3\xa9");
+	/* Exactly 15 characters fit in char[16]; 16 do not. */
+	kinds_accept(&k, "name", "123456789012345");
+	assert_string_equal(k.name, "123456789012345");
+	kinds_reject("name", "1234567890123456", -ERANGE,
+	    "length 16 out of range 0..15 characters");
+	kinds_reject("name", "  1234567890123456  ", -ERANGE,
+	    "length 16 out of range 0..15 characters");
+	/* Empty is a value for name (min 0), not for word (min 1). */
+	kinds_accept(&k, "name", "");
+	assert_string_equal(k.name, "");
+	kinds_accept(&k, "name", "   ");
+	assert_string_equal(k.name, "");
+	kinds_reject("word", "", -ERANGE,
+	    "length 0 out of range 1..7 characters");
+	kinds_reject("word", " \t", -ERANGE,
+	    "length 0 out of range 1..7 characters");
+	kinds_accept(&k, "word", "x");
+	assert_string_equal(k.word, "x");
+	kinds_accept(&k, "word", "1234567");
+	assert_memory_equal(k.word, "1234567", 8);
+	kinds_reject("word", "12345678", -ERANGE, "1..7 characters");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kinds_reject("name", bad[i], -EINVAL, "0..15 characters");
+		kinds_reject("word", bad[i], -EINVAL, "1..7 characters");
+	}
+	/* Malformed wins over too long. */
+	kinds_reject("word", "123456789;", -EINVAL, "starts a comment");
+	kinds_reject("name", NULL, -EINVAL, "no value");
+
+	/* Only the array moved. */
+	kinds_fresh(&before);
+	kinds_accept(&k, "word", "ab");
+	memcpy(before.word, "ab\0\0\0\0\0\0", 8);
+	assert_memory_equal(&k, &before, sizeof(k));
+}
+
+static void
+test_ipv4(void **state)
+{
+	static const char *const bad[] = {
+		"", " ", "1", "1.2", "1.2.3", "1.2.3.4.5", "1.2.3.4.",
+		".1.2.3.4", "1..2.3", "1.2..3", "256.1.1.1", "1.256.1.1",
+		"1.2.3.256", "999.1.1.1", "1000.1.1.1", "1.2.3.0004",
+		"01.2.3.4", "1.02.3.4", "1.2.3.04", "00.1.2.3", "1.2.3.00",
+		"0x1.2.3.4", "0x01020304", "16909060", "+1.2.3.4",
+		"1.2.3.-4", "-1.2.3.4", "1 .2.3.4", "1. 2.3.4", "1.2.3.4 x",
+		"1.2.3.4/24", "1.2.3.4:80", "1,2,3,4", "a.b.c.d",
+		"1.2.3.4a", "1.2.3.4\x01", "\xef\xbc\x91.2.3.4", "::1",
+		"1.2.3.4;", "1.2.3.4 # c", "4294967296.0.0.0",
+	};
+	struct kinds k, before;
+	size_t i;
+
+	(void)state;
+	kinds_fresh(&k);
+	assert_int_equal(k.addr, 0xc6120002);
+	assert_int_equal(k.net10, 0x0a000001);
+	kinds_accept(&k, "addr", "0.0.0.0");
+	assert_int_equal(k.addr, 0);
+	kinds_accept(&k, "addr", "255.255.255.255");
+	assert_int_equal(k.addr, 0xffffffff);
+	kinds_accept(&k, "addr", "1.2.3.4");
+	assert_int_equal(k.addr, 0x01020304);
+	kinds_accept(&k, "addr", "100.10.0.199");
+	assert_int_equal(k.addr, 0x640a00c7);
+	kinds_accept(&k, "addr", " \t192.168.1.10\r\n");
+	assert_int_equal(k.addr, 0xc0a8010a);
+	kinds_accept(&k, "addr", "10.0.0.0");
+	assert_int_equal(k.addr, 0x0a000000);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kinds_reject("addr", bad[i], -EINVAL,
+		    "is not an IPv4 address (expected a.b.c.d)");
+		kinds_reject("net10", bad[i], -EINVAL,
+		    "(expected a.b.c.d in 10.0.0.0..10.255.255.255)");
+	}
+	kinds_reject("addr", NULL, -EINVAL, "no value (expected a.b.c.d)");
+
+	/* The range, in host order. */
+	kinds_accept(&k, "net10", "10.0.0.0");
+	assert_int_equal(k.net10, 0x0a000000);
+	kinds_accept(&k, "net10", "10.255.255.255");
+	assert_int_equal(k.net10, 0x0affffff);
+	kinds_reject("net10", "11.0.0.0", -ERANGE,
+	    "11.0.0.0 out of range 10.0.0.0..10.255.255.255");
+	kinds_reject("net10", "9.255.255.255", -ERANGE,
+	    "9.255.255.255 out of range 10.0.0.0..10.255.255.255");
+	kinds_reject("net10", "0.0.0.10", -ERANGE, NULL);
+	/* Malformed wins over out of range. */
+	kinds_reject("net10", "11.0.0.01", -EINVAL, "not an IPv4 address");
+
+	kinds_fresh(&before);
+	kinds_accept(&k, "addr", "9.8.7.6");
+	before.addr = 0x09080706;
+	assert_memory_equal(&k, &before, sizeof(k));
+}
+
+static void
+test_mac(void **state)
+{
+	static const char *const bad[] = {
+		"", " ", "0", "02:00:00:00:00", "02:00:00:00:00:00:00",
+		"02:00:00:00:00:01:", ":02:00:00:00:00:01",
+		"02-00-00-00-00-01", "02.00.00.00.00.01", "0200.0000.0001",
+		"020000000001", "2:0:0:0:0:1", "002:00:00:00:00:1",
+		"02:00:00:00:00:0g", "0g:00:00:00:00:00", "02:00:00:00:00:001",
+		"02::00:00:00:00:01", "0x02:00:00:00:00:01",
+		"02:00:00:00:00:01 x", "02 :00:00:00:00:01",
+		"02:00:00:00:00: 1", "+2:00:00:00:00:01", "02:00:00:00:00:-1",
+		"02:00:00:00:00:01;", "02:00:00:00:00:01\x01",
+		"gg:gg:gg:gg:gg:gg", "02;00:00:00:00:01",
+	};
+	static const uint8_t zero[6] = { 0, 0, 0, 0, 0, 0 };
+	static const uint8_t m1[6] = { 0x02, 0xab, 0xcd, 0xef, 0x09, 0xff };
+	static const uint8_t ff[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct kinds k, before;
+	size_t i;
+
+	(void)state;
+	kinds_fresh(&k);
+	assert_memory_equal(k.mac, zero, 6);
+	kinds_accept(&k, "mac", "02:AB:cd:Ef:09:ff");
+	assert_memory_equal(k.mac, m1, 6);
+	kinds_accept(&k, "mac", " \t02:ab:cd:ef:09:ff\n");
+	assert_memory_equal(k.mac, m1, 6);
+	kinds_accept(&k, "mac", "FF:FF:FF:FF:FF:FF");
+	assert_memory_equal(k.mac, ff, 6);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		kinds_reject("mac", bad[i], -EINVAL,
+		    "is not a MAC address (expected xx:xx:xx:xx:xx:xx)");
+	kinds_reject("mac", NULL, -EINVAL, "no value");
+
+	kinds_fresh(&before);
+	kinds_accept(&k, "mac", "02:ab:cd:ef:09:ff");
+	memcpy(before.mac, m1, 6);
+	assert_memory_equal(&k, &before, sizeof(k));
+}
+
+static void
+test_kinds_messages(void **state)
+{
+	struct kinds k;
+	char err[ERRLEN];
+
+	(void)state;
+	kinds_fresh(&k);
+	assert_int_equal(tcpe_param_set(&kinds_sec, &k, "word", "abcdefghij",
+	    err, sizeof(err)), -ERANGE);
+	assert_string_equal(err, "[kinds] word: length 10 out of range "
+	    "1..7 characters");
+	assert_int_equal(tcpe_param_set(&kinds_sec, &k, "name", "a\x1b" "b",
+	    err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "[kinds] name: \"a?b\" has a control "
+	    "character (expected 0..15 characters)");
+	assert_int_equal(tcpe_param_set(&kinds_sec, &k, "name", "x ; y",
+	    err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "[kinds] name: \"x ; y\" has ';', which "
+	    "starts a comment (expected 0..15 characters)");
+	assert_int_equal(tcpe_param_set(&kinds_sec, &k, "name", "x#",
+	    err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "[kinds] name: \"x#\" has '#', which "
+	    "starts a comment (expected 0..15 characters)");
+	assert_int_equal(tcpe_param_set(&kinds_sec, &k, "addr", "1.2.3.256",
+	    err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "[kinds] addr: \"1.2.3.256\" is not an IPv4 "
+	    "address (expected a.b.c.d)");
+	assert_int_equal(tcpe_param_set(&kinds_sec, &k, "net10", "1.2.3.4",
+	    err, sizeof(err)), -ERANGE);
+	assert_string_equal(err, "[kinds] net10: 1.2.3.4 out of range "
+	    "10.0.0.0..10.255.255.255");
+	assert_int_equal(tcpe_param_set(&kinds_sec, &k, "mac", "02:00",
+	    err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "[kinds] mac: \"02:00\" is not a MAC address "
+	    "(expected xx:xx:xx:xx:xx:xx)");
+	assert_int_equal(tcpe_param_set(&kinds_sec, &k, "macc", "02:00",
+	    err, sizeof(err)), -ENOENT);
+	assert_string_equal(err, "[kinds] macc: unknown key");
+	/* The U32 beside them still works as before. */
+	assert_int_equal(tcpe_param_set(&kinds_sec, &k, "n", "10", err,
+	    sizeof(err)), -ERANGE);
+	assert_string_equal(err, "[kinds] n: 10 out of range 1..9");
+}
+
+static void
+test_kinds_describe_format(void **state)
+{
+	static const char *const want[] = {
+		"name =   ; 0..15 characters; a name",
+		"word = tcpe  ; 1..7 characters; a word",
+		"addr = 198.18.0.2  ; a.b.c.d; an address",
+		"net10 = 10.0.0.1  ; a.b.c.d in 10.0.0.0..10.255.255.255; "
+		    "an address in 10/8",
+		"mac = 00:00:00:00:00:00  ; xx:xx:xx:xx:xx:xx; a MAC",
+		"n = 5  ; 1..9; a number",
+	};
+	static const char *const fmt[] = {
+		"", "tcpe", "198.18.0.2", "10.0.0.1", "00:00:00:00:00:00", "5",
+	};
+	static const char *const set[][2] = {
+		{ "name", "net_tap0,iface=tcpe0" },
+		{ "word", "a b" },
+		{ "addr", "0.0.0.0" },
+		{ "net10", "10.1.2.3" },
+		{ "mac", "02:AB:00:00:00:0F" },
+		{ "n", "9" },
+	};
+	static const char *const fmt2[] = {
+		"net_tap0,iface", "a b", "0.0.0.0", "10.1.2.3",
+		"02:ab:00:00:00:0f", "9",
+	};
+	struct tcpe_tcp_cfg cfg;
+	struct kinds k, again;
+	char buf[256], err[ERRLEN];
+	size_t i;
+	int n;
+
+	(void)state;
+	assert_int_equal(kinds_sec.n, sizeof(want) / sizeof(want[0]));
+	kinds_fresh(&k);
+	for (i = 0; i < kinds_sec.n; i++) {
+		n = tcpe_param_describe(&kinds_sec, i, buf, sizeof(buf));
+		assert_int_equal(n, strlen(want[i]));
+		assert_string_equal(buf, want[i]);
+		n = tcpe_param_format(&kinds_sec, i, &k, buf, sizeof(buf));
+		assert_int_equal(n, strlen(fmt[i]));
+		assert_string_equal(buf, fmt[i]);
+	}
+	assert_int_equal(tcpe_param_format(&kinds_sec, kinds_sec.n, &k, buf,
+	    sizeof(buf)), -ENOENT);
+
+	/* Format reads back to the same field (name is cut at 15). */
+	for (i = 0; i < kinds_sec.n; i++) {
+		if (i == 0) {
+			assert_int_equal(tcpe_param_set(&kinds_sec, &k,
+			    set[i][0], set[i][1], err, sizeof(err)), -ERANGE);
+			assert_int_equal(tcpe_param_set(&kinds_sec, &k,
+			    set[i][0], fmt2[i], err, sizeof(err)), 0);
+		} else {
+			assert_int_equal(tcpe_param_set(&kinds_sec, &k,
+			    set[i][0], set[i][1], err, sizeof(err)), 0);
+		}
+		n = tcpe_param_format(&kinds_sec, i, &k, buf, sizeof(buf));
+		assert_string_equal(buf, fmt2[i]);
+	}
+	memset(&again, 0xa5, sizeof(again));
+	for (i = 0; i < kinds_sec.n; i++) {
+		tcpe_param_format(&kinds_sec, i, &k, buf, sizeof(buf));
+		assert_int_equal(tcpe_param_set(&kinds_sec, &again,
+		    kinds_desc[i].name, buf, err, sizeof(err)), 0);
+	}
+	for (i = 0; i < kinds_sec.n; i++)
+		assert_memory_equal((char *)&again + kinds_desc[i].offset,
+		    (char *)&k + kinds_desc[i].offset,
+		    tcpe_param_size(&kinds_desc[i]));
+
+	/* The [tcp] table formats its defaults as written in the table. */
+	fresh(&cfg);
+	for (i = 0; i < tcpe_tcp_params.n; i++) {
+		tcpe_param_format(&tcpe_tcp_params, i, &cfg, buf, sizeof(buf));
+		assert_string_equal(buf, tcpe_tcp_params.desc[i].def);
+	}
+	/* Truncation: snprintf's contract. */
+	kinds_accept(&k, "addr", "198.18.0.2");
+	memset(buf, 'Z', sizeof(buf));
+	assert_int_equal(tcpe_param_format(&kinds_sec, 2, &k, buf, 4), 10);
+	assert_string_equal(buf, "198");
+	assert_int_equal(buf[4], 'Z');
+}
+
+static void
+test_param_size(void **state)
+{
+	static const size_t want[] = { 16, 8, 4, 4, 6, 4 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < kinds_sec.n; i++)
+		assert_int_equal(tcpe_param_size(&kinds_desc[i]), want[i]);
+	for (i = 0; i < tcpe_tcp_params.n; i++)
+		assert_int_equal(tcpe_param_size(&tcpe_tcp_params.desc[i]),
+		    tcpe_tcp_params.desc[i].type == TCPE_PT_U32x3 ? 12 : 4);
+}
+
+static void
+kinds_check_is(const struct kinds *k, int rc, const char *msg)
+{
+	char err[ERRLEN];
+	int got;
+
+	err[0] = '\0';
+	got = tcpe_param_check(&kinds_sec, k, err, sizeof(err));
+	if (got != rc)
+		fail_msg("check: got %d, want %d (%s)", got, rc, err);
+	if (msg != NULL)
+		assert_string_equal(err, msg);
+	assert_int_equal(tcpe_param_check(&kinds_sec, k, NULL, 0), rc);
+}
+
+/* Structs filled in by code: tcpe_param_check() sees what set() would. */
+static void
+test_param_check(void **state)
+{
+	struct kinds k;
+
+	(void)state;
+	kinds_fresh(&k);
+	kinds_check_is(&k, 0, NULL);
+	/* Any MAC; any address for addr. */
+	memset(k.mac, 0xff, sizeof(k.mac));
+	k.addr = 0;
+	kinds_check_is(&k, 0, NULL);
+
+	kinds_fresh(&k);
+	memset(k.name, 'x', sizeof(k.name));
+	kinds_check_is(&k, -ERANGE, "[kinds] name: length 16 or more out of "
+	    "range 0..15 characters");
+	kinds_fresh(&k);
+	memset(k.name, 'x', sizeof(k.name) - 1);
+	kinds_check_is(&k, 0, NULL);
+	kinds_fresh(&k);
+	strcpy(k.name, "a\tb");
+	kinds_check_is(&k, -EINVAL, "[kinds] name: \"a?b\" has a control "
+	    "character (expected 0..15 characters)");
+	kinds_fresh(&k);
+	strcpy(k.name, "a;b");
+	kinds_check_is(&k, -EINVAL, NULL);
+	kinds_fresh(&k);
+	memset(k.word, 0, sizeof(k.word));
+	kinds_check_is(&k, -ERANGE, "[kinds] word: length 0 out of range "
+	    "1..7 characters");
+	kinds_fresh(&k);
+	k.net10 = 0x0b000000;
+	kinds_check_is(&k, -ERANGE, "[kinds] net10: 11.0.0.0 out of range "
+	    "10.0.0.0..10.255.255.255");
+	kinds_fresh(&k);
+	k.n = 0;
+	kinds_check_is(&k, -ERANGE, "[kinds] n: 0 out of range 1..9");
+}
+
 int
 main(void)
 {
@@ -719,6 +1166,13 @@ main(void)
 		cmocka_unit_test(test_u32x3_order),
 		cmocka_unit_test(test_cfg_check),
 		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_str),
+		cmocka_unit_test(test_ipv4),
+		cmocka_unit_test(test_mac),
+		cmocka_unit_test(test_kinds_messages),
+		cmocka_unit_test(test_kinds_describe_format),
+		cmocka_unit_test(test_param_size),
+		cmocka_unit_test(test_param_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
