@@ -182,15 +182,21 @@ step_fuzz() {
 	if ! ninja -C build-fuzz -k 0; then
 		fail "build-fuzz: compile"
 	fi
+	# One target per source file (a stale binary of a deleted source is
+	# not run).
 	shopt -s nullglob
-	local targets=(build-fuzz/tests/fuzz/fuzz_*)
+	local srcs=(tests/fuzz/fuzz_*.c)
 	shopt -u nullglob
-	if [[ ${#targets[@]} -eq 0 ]]; then
+	if [[ ${#srcs[@]} -eq 0 ]]; then
 		echo "no fuzz targets"
 		return
 	fi
-	for t in "${targets[@]}"; do
-		[[ -x "$t" && -f "$t" ]] || continue
+	for t in "${srcs[@]}"; do
+		t=build-fuzz/tests/fuzz/$(basename "$t" .c)
+		if [[ ! -x "$t" ]]; then
+			fail "fuzz $(basename "$t") (not built)"
+			continue
+		fi
 		name=$(basename "$t")
 		short=${name#fuzz_}
 		# Work corpus in the build dir (libFuzzer writes new inputs to
