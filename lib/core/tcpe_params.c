@@ -86,6 +86,10 @@ static const struct tcpe_param_desc tcp_desc[] = {
 	TCP_P("tcp_max_conns", TCPE_PT_U32, max_conns, 16, 1U << 28, "65536",
 	    "connections per lcore: the size of its connection table "
 	    "(tcpe's own)"),
+	TCP_P("ip_local_port_range", TCPE_PT_U32x2, local_port_range, 1,
+	    65535, "32768 60999",
+	    "ephemeral ports of active opens: low high, split between "
+	    "the workers (Linux net.ipv4.ip_local_port_range)"),
 };
 
 const struct tcpe_param_section tcpe_tcp_params = {
@@ -154,13 +158,13 @@ static bool
 is_u32_type(enum tcpe_param_type type)
 {
 	return type == TCPE_PT_U32 || type == TCPE_PT_BOOL ||
-	    type == TCPE_PT_U32x3;
+	    type == TCPE_PT_U32x3 || type == TCPE_PT_U32x2;
 }
 
 static size_t
 ntok(enum tcpe_param_type type)
 {
-	return type == TCPE_PT_U32x3 ? 3 : 1;
+	return type == TCPE_PT_U32x3 ? 3 : type == TCPE_PT_U32x2 ? 2 : 1;
 }
 
 size_t
@@ -173,6 +177,8 @@ tcpe_param_size(const struct tcpe_param_desc *d)
 		return sizeof(uint32_t);
 	case TCPE_PT_U32x3:
 		return 3 * sizeof(uint32_t);
+	case TCPE_PT_U32x2:
+		return 2 * sizeof(uint32_t);
 	case TCPE_PT_STR:
 		return d->max;
 	case TCPE_PT_MAC:
@@ -223,6 +229,10 @@ fmt_range(const struct tcpe_param_desc *d, char r[RANGE_MAX])
 	switch (d->type) {
 	case TCPE_PT_U32x3:
 		snprintf(r, RANGE_MAX, "%u..%u each, min <= default <= max",
+		    (unsigned int)d->min, (unsigned int)d->max);
+		break;
+	case TCPE_PT_U32x2:
+		snprintf(r, RANGE_MAX, "%u..%u each, low <= high",
 		    (unsigned int)d->min, (unsigned int)d->max);
 		break;
 	case TCPE_PT_STR:
@@ -341,13 +351,20 @@ parse_u32(const struct tcpe_param_section *sec,
 		    (unsigned int)out[1], (unsigned int)out[2], r);
 		return -ERANGE;
 	}
+	if (n == 2 && out[0] > out[1]) {
+		seterr(err, errlen, "[%s] %s: %u %u out of range %s",
+		    sec->name, d->name, (unsigned int)out[0],
+		    (unsigned int)out[1], r);
+		return -ERANGE;
+	}
 	return 0;
 
 malformed:
 	quote(q, value, strlen(value));
 	seterr(err, errlen, "[%s] %s: \"%s\" is not %s (expected %s)",
 	    sec->name, d->name, q,
-	    n == 3 ? "three decimal integers" : "a decimal integer", r);
+	    n == 3 ? "three decimal integers" : n == 2 ?
+	    "two decimal integers" : "a decimal integer", r);
 	return -EINVAL;
 }
 
@@ -542,6 +559,7 @@ tcpe_param_set(const struct tcpe_param_section *sec, void *base,
 	case TCPE_PT_U32:
 	case TCPE_PT_BOOL:
 	case TCPE_PT_U32x3:
+	case TCPE_PT_U32x2:
 		rc = parse_u32(sec, d, value, v.u, err, errlen);
 		if (rc == 0)
 			memcpy(field, v.u, ntok(d->type) * sizeof(v.u[0]));
@@ -635,6 +653,11 @@ tcpe_param_format(const struct tcpe_param_section *sec, size_t i,
 		n = snprintf(buf, len, "%u %u %u", (unsigned int)v[0],
 		    (unsigned int)v[1], (unsigned int)v[2]);
 		break;
+	case TCPE_PT_U32x2:
+		memcpy(v, field, 2 * sizeof(v[0]));
+		n = snprintf(buf, len, "%u %u", (unsigned int)v[0],
+		    (unsigned int)v[1]);
+		break;
 	case TCPE_PT_IPV4:
 		memcpy(v, field, sizeof(v[0]));
 		fmt_ipv4(a, v[0]);
@@ -717,6 +740,13 @@ tcpe_param_check(const struct tcpe_param_section *sec, const void *base,
 			    "[%s] %s: %u %u %u out of range %s",
 			    sec->name, d->name, (unsigned int)v[0],
 			    (unsigned int)v[1], (unsigned int)v[2], r);
+			return -ERANGE;
+		}
+		if (n == 2 && v[0] > v[1]) {
+			fmt_range(d, r);
+			seterr(err, errlen, "[%s] %s: %u %u out of range %s",
+			    sec->name, d->name, (unsigned int)v[0],
+			    (unsigned int)v[1], r);
 			return -ERANGE;
 		}
 	}

@@ -31,12 +31,15 @@ struct tcpe_tcp_cfg {
 	uint32_t fin_timeout;		/* tcp_fin_timeout, seconds */
 	uint32_t somaxconn;		/* somaxconn: accept queue cap */
 	uint32_t max_conns;		/* tcp_max_conns: table size per lcore */
+	/* ip_local_port_range: "low high" ephemeral ports, as in Linux. */
+	uint32_t local_port_range[2];
 };
 
 enum tcpe_param_type {
 	TCPE_PT_U32,		/* one unsigned integer in [min, max] */
 	TCPE_PT_BOOL,		/* 0 or 1 */
 	TCPE_PT_U32x3,		/* "a b c", each in [min, max], a <= b <= c */
+	TCPE_PT_U32x2,		/* "a b", each in [min, max], a <= b */
 	TCPE_PT_STR,		/* char[max]: min..max-1 characters */
 	TCPE_PT_IPV4,		/* "a.b.c.d", uint32_t host order, in [min, max] */
 	TCPE_PT_MAC,		/* "xx:xx:xx:xx:xx:xx", uint8_t[6]; no range */

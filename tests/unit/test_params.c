@@ -56,6 +56,8 @@ static const struct expect exp_tcp[] = {
 	{ "somaxconn", TCPE_PT_U32, F(somaxconn), 1, 65535, "4096", { 4096 } },
 	{ "tcp_max_conns", TCPE_PT_U32, F(max_conns), 16, 1U << 28,
 	    "65536", { 65536 } },
+	{ "ip_local_port_range", TCPE_PT_U32x2, F(local_port_range), 1,
+	    65535, "32768 60999", { 32768, 60999 } },
 };
 
 #define N_EXP	(sizeof(exp_tcp) / sizeof(exp_tcp[0]))
@@ -63,7 +65,7 @@ static const struct expect exp_tcp[] = {
 static size_t
 nvals(const struct expect *e)
 {
-	return e->type == TCPE_PT_U32x3 ? 3 : 1;
+	return e->type == TCPE_PT_U32x3 ? 3 : e->type == TCPE_PT_U32x2 ? 2 : 1;
 }
 
 static uint32_t
@@ -192,7 +194,7 @@ test_table_covers_struct(void **state)
 	(void)state;
 	memset(cover, 0, sizeof(cover));
 	for (i = 0; i < sec->n; i++) {
-		sz = sec->desc[i].type == TCPE_PT_U32x3 ? 12 : 4;
+		sz = tcpe_param_size(&sec->desc[i]);
 		assert_true(sec->desc[i].offset + sz <= sizeof(cover));
 		for (b = 0; b < sz; b++)
 			cover[sec->desc[i].offset + b]++;
@@ -305,6 +307,24 @@ test_bounds_every_key(void **state)
 	for (i = 0; i < N_EXP; i++) {
 		e = &exp_tcp[i];
 		snprintf(range, sizeof(range), "%u..%u", e->min, e->max);
+		if (e->type == TCPE_PT_U32x2) {
+			v[0] = v[1] = e->min;
+			snprintf(val, sizeof(val), "%u %u", e->min, e->min);
+			expect_accept(e, val, v);
+			v[0] = e->min;
+			v[1] = e->max;
+			snprintf(val, sizeof(val), "%u %u", e->min, e->max);
+			expect_accept(e, val, v);
+			snprintf(val, sizeof(val), "%u %u", e->min - 1, e->min);
+			expect_reject(e->name, val, -ERANGE, range);
+			snprintf(val, sizeof(val), "%u %u", e->max, e->max + 1);
+			expect_reject(e->name, val, -ERANGE, range);
+			snprintf(val, sizeof(val), "%u %u", e->min + 1, e->min);
+			expect_reject(e->name, val, -ERANGE, "low <= high");
+			expect_reject(e->name, "1", -EINVAL, range);
+			expect_reject(e->name, "1 2 3", -EINVAL, range);
+			continue;
+		}
 		if (e->type != TCPE_PT_U32x3) {
 			snprintf(val, sizeof(val), "%u", e->min);
 			v[0] = e->min;
@@ -670,6 +690,10 @@ test_describe(void **state)
 		if (d->type == TCPE_PT_U32x3)
 			snprintf(want, sizeof(want), "%s = %s  ; %u..%u each, "
 			    "min <= default <= max; ", d->name, d->def,
+			    (unsigned int)d->min, (unsigned int)d->max);
+		else if (d->type == TCPE_PT_U32x2)
+			snprintf(want, sizeof(want), "%s = %s  ; %u..%u each, "
+			    "low <= high; ", d->name, d->def,
 			    (unsigned int)d->min, (unsigned int)d->max);
 		else
 			snprintf(want, sizeof(want), "%s = %s  ; %u..%u; ",
@@ -1087,7 +1111,8 @@ test_param_size(void **state)
 		assert_int_equal(tcpe_param_size(&kinds_desc[i]), want[i]);
 	for (i = 0; i < tcpe_tcp_params.n; i++)
 		assert_int_equal(tcpe_param_size(&tcpe_tcp_params.desc[i]),
-		    tcpe_tcp_params.desc[i].type == TCPE_PT_U32x3 ? 12 : 4);
+		    tcpe_tcp_params.desc[i].type == TCPE_PT_U32x3 ? 12 :
+		    tcpe_tcp_params.desc[i].type == TCPE_PT_U32x2 ? 8 : 4);
 }
 
 static void
