@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The engine's configuration: an INI file (config/tcpe.conf, read with
+ * rte_cfgfile) plus `--set section.key=value` overrides. Every key is
+ * described by a table (name, type, default, range, help) using the core's
+ * tcpe_params mechanism, so unknown keys, malformed values and values out
+ * of range stop start-up with a message naming the key and the range.
+ */
+#ifndef TCPE_CONFIG_H
+#define TCPE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpe_params.h"
+
+#define TCPE_CFG_STR	128
+
+/* [eal] */
+struct tcpe_eal_cfg {
+	char lcores[TCPE_CFG_STR];	/* lcores = 0        EAL -l list */
+	uint32_t memory_mb;		/* memory_mb = 512   EAL -m */
+	uint32_t no_huge;		/* no_huge = 1       --no-huge */
+	uint32_t no_pci;		/* no_pci = 1        --no-pci */
+	char file_prefix[TCPE_CFG_STR];	/* file_prefix = tcpe */
+	char log_level[TCPE_CFG_STR];	/* log_level = notice */
+	char extra[TCPE_CFG_STR * 2];	/* extra = (raw EAL arguments) */
+};
+
+/* [port] */
+struct tcpe_port_cfg {
+	char vdev[TCPE_CFG_STR * 2];	/* vdev = net_tap0,iface=tcpe0 ("" = use port 0 as probed) */
+	uint32_t addr;			/* addr = 198.18.0.2 (host order) */
+	uint32_t prefix;		/* prefix = 24 */
+	uint32_t gateway;		/* gateway = 0.0.0.0 (none) */
+	uint8_t mac[6];			/* mac = 00:00:00:00:00:00 (keep the device's) */
+	uint32_t mtu;			/* mtu = 1500 */
+	uint32_t rx_desc;		/* rx_desc = 1024 */
+	uint32_t tx_desc;		/* tx_desc = 1024 */
+	uint32_t arp_pending;		/* arp_pending = 64 packets held per unresolved next hop */
+	uint32_t arp_timeout_s;		/* arp_timeout_s = 300 */
+};
+
+/* [pool] */
+struct tcpe_pool_cfg {
+	uint32_t mbufs;			/* mbufs = 16383 per worker */
+	uint32_t cache;			/* cache = 256 */
+	uint32_t data_room;		/* data_room = 2176 (RTE_MBUF_DEFAULT_BUF_SIZE) */
+};
+
+/* [lcores] */
+struct tcpe_lcores_cfg {
+	uint32_t workers;		/* workers = 1 */
+	uint32_t burst;			/* burst = 32 */
+};
+
+struct tcpe_config {
+	struct tcpe_eal_cfg eal;
+	struct tcpe_port_cfg port;
+	struct tcpe_pool_cfg pool;
+	struct tcpe_lcores_cfg lcores;
+	struct tcpe_tcp_cfg tcp;
+};
+
+/*
+ * The tables of the [eal], [port], [pool] and [lcores] sections (keys,
+ * defaults, ranges, help: tcpe_config.c); [tcp] is the core's
+ * tcpe_tcp_params.
+ */
+extern const struct tcpe_param_section tcpe_eal_params;
+extern const struct tcpe_param_section tcpe_port_params;
+extern const struct tcpe_param_section tcpe_pool_params;
+extern const struct tcpe_param_section tcpe_lcores_params;
+
+/*
+ * Section i of the configuration, in file order (eal, port, pool, lcores,
+ * tcp), and in *offset (if not NULL) where its struct lies in struct
+ * tcpe_config. NULL when i is past the last. Any thread.
+ */
+const struct tcpe_param_section *tcpe_config_section(size_t i,
+    size_t *offset);
+
+/*
+ * Write every default into cfg (the whole struct: padding and the tail of
+ * every string are zeroed, so two default configs compare equal with
+ * memcmp). Any thread.
+ */
+void tcpe_config_defaults(struct tcpe_config *cfg);
+
+/*
+ * Load path (INI) into cfg, on top of what cfg holds: keys absent from the
+ * file keep their value. All or nothing: on error cfg is unchanged.
+ *
+ * Syntax: "[section]" lines and "key = value" lines; ';' and '#' start a
+ * comment anywhere on a line (so no value can contain them); whitespace
+ * around names and values is ignored; a value may contain '=' (the line is
+ * split at the first one) and may be empty (a string key then becomes "").
+ * A section may appear more than once; a key may be given once per file.
+ * Lines are at most 322 characters, values 255 (rte_cfgfile's limits).
+ *
+ * Returns 0 or a negative errno with err (if not NULL) filled, prefixed
+ * with the path and, when known, the line ("tcpe.conf:12: "):
+ *	-errno of fopen()/read	"<path>: cannot read: <strerror>"
+ *	-ENOENT			"<path>:<n>: [prot]: unknown section
+ *				(expected eal, port, pool, lcores or tcp)",
+ *				"<path>:<n>: [port] adress: unknown key"
+ *	-EINVAL			a malformed value (tcpe_param_set()'s message,
+ *				naming section, key and range), a line that is
+ *				not "[section]", "key = value" or a comment, a
+ *				key before the first section, a key given twice
+ *	-ERANGE			a value out of range (names key and range)
+ *	-ENOMEM
+ * Reads the file with DPDK's cfgfile library, which needs no EAL: call it
+ * before rte_eal_init() (that is the point: [eal] builds its arguments).
+ * Any thread; not from an lcore's loop (file I/O).
+ */
+int tcpe_config_load(struct tcpe_config *cfg, const char *path, char *err,
+    size_t errlen);
+
+/*
+ * Apply one "section.key=value" override (--set), split at the first '='
+ * (the value may contain '=' and spaces) and at the first '.' before it;
+ * whitespace around section, key and value is ignored; no comments. On
+ * error cfg is unchanged. Returns 0, or with err (if not NULL) filled:
+ *	-EINVAL	"--set \"addr=1\": expected section.key=value" (no '=', or
+ *		no '.' before it), or a malformed value
+ *		("--set: [port] mtu: \"x\" is not a decimal integer ...")
+ *	-ENOENT	"--set: [prot]: unknown section (expected eal, port, pool,
+ *		lcores or tcp)", "--set: [port] adress: unknown key"
+ *	-ERANGE	"--set: [port] mtu: 9001 out of range 576..9000"
+ * Any thread.
+ */
+int tcpe_config_set(struct tcpe_config *cfg, const char *assignment,
+    char *err, size_t errlen);
+
+/*
+ * Cross-key checks once everything is applied (file, then --set), and
+ * every field against its table (for fields set by code). Returns 0, or
+ * -ERANGE (-EINVAL for a string with a bad character) with err filled:
+ *	[tcp]: tcpe_tcp_cfg_check() (the RTO bounds);
+ *	[port] addr: not 0.0.0.0/8, 127.0.0.0/8 or 224.0.0.0/3, and for a
+ *	    prefix up to /30 neither the network nor the broadcast address;
+ *	[port] gateway: 0.0.0.0 (none) or a host of addr/prefix other than
+ *	    addr ("out of range 198.18.0.1..198.18.0.254 (...)");
+ *	[port] mac: 00:00:00:00:00:00 (the device's) or unicast;
+ *	[pool] cache: cache * 1.5 <= mbufs (rte_mempool_create() refuses
+ *	    more), reported as "out of range 0..<max>";
+ *	[pool] data_room: at least RTE_PKTMBUF_HEADROOM + [port] mtu + 18
+ *	    (Ethernet header and CRC), so a full frame fits one mbuf.
+ * Any thread.
+ */
+int tcpe_config_check(const struct tcpe_config *cfg, char *err,
+    size_t errlen);
+
+/*
+ * Print every section and key with default, range and help (--help-config)
+ * to file (a FILE *), one "key = default  ; range; help" line each: the
+ * output is itself a config file that loads to the defaults. Any thread.
+ */
+void tcpe_config_help(void *file);
+
+/*
+ * Print the effective configuration to file (a FILE *) as an INI file that
+ * tcpe_config_load() reads back to the same values. Any thread.
+ */
+void tcpe_config_dump(const struct tcpe_config *cfg, void *file);
+
+#endif /* TCPE_CONFIG_H */
