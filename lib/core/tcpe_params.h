@@ -41,7 +41,7 @@ enum tcpe_param_type {
 	TCPE_PT_U32x3,		/* "a b c", each in [min, max], a <= b <= c */
 	TCPE_PT_U32x2,		/* "a b", each in [min, max], a <= b */
 	TCPE_PT_STR,		/* char[max]: min..max-1 characters */
-	TCPE_PT_IPV4,		/* "a.b.c.d", uint32_t host order, in [min, max] */
+	TCPE_PT_IPV4,		/* "a.b.c.d", host order, in [min, max] */
 	TCPE_PT_MAC,		/* "xx:xx:xx:xx:xx:xx", uint8_t[6]; no range */
 };
 
