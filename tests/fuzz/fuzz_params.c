@@ -65,6 +65,13 @@ ref_ws(char c)
  * whitespace, each token all digits without a leading zero, then range
  * and order. Returns 0/-EINVAL/-ERANGE and the values in v.
  */
+/* How many integers a value of d holds. */
+static size_t
+ref_count(const struct tcpe_param_desc *d)
+{
+	return d->type == TCPE_PT_U32x3 ? 3 : d->type == TCPE_PT_U32x2 ? 2 : 1;
+}
+
 static int
 ref_parse(const struct tcpe_param_desc *d, const char *value, uint32_t v[3])
 {
@@ -75,7 +82,7 @@ ref_parse(const struct tcpe_param_desc *d, const char *value, uint32_t v[3])
 
 	if (value == NULL)
 		return -EINVAL;
-	n = d->type == TCPE_PT_U32x3 ? 3 : 1;
+	n = ref_count(d);
 	for (i = 0;; i++) {
 		while (ref_ws(*p))
 			p++;
@@ -108,7 +115,9 @@ ref_parse(const struct tcpe_param_desc *d, const char *value, uint32_t v[3])
 	for (i = 0; i < n; i++)
 		if (v[i] < d->min || v[i] > d->max)
 			return -ERANGE;
-	if (n == 3 && (v[0] > v[1] || v[1] > v[2]))
+	if (n >= 2 && v[0] > v[1])
+		return -ERANGE;
+	if (n == 3 && v[1] > v[2])
 		return -ERANGE;
 	return 0;
 }
@@ -175,13 +184,15 @@ one(struct tcpe_tcp_cfg *cfg, const char *key, const char *value,
 	}
 
 	/* Success: exactly the field changed, to the reference's values. */
-	n = d->type == TCPE_PT_U32x3 ? 3 : 1;
+	n = ref_count(d);
 	memcpy(got, (const char *)cfg + d->offset, n * sizeof(got[0]));
 	CHECK(memcmp(got, v, n * sizeof(got[0])) == 0);
 	for (size_t i = 0; i < n; i++)
 		CHECK(got[i] >= d->min && got[i] <= d->max);
+	if (n >= 2)
+		CHECK(got[0] <= got[1]);
 	if (n == 3)
-		CHECK(got[0] <= got[1] && got[1] <= got[2]);
+		CHECK(got[1] <= got[2]);
 	copy = before;
 	memcpy((char *)&copy + d->offset, got, n * sizeof(got[0]));
 	CHECK(memcmp(&copy, cfg, sizeof(copy)) == 0);
