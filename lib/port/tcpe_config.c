@@ -92,8 +92,8 @@ static const struct tcpe_param_desc port_desc[] = {
 	    "prefix length of addr's subnet, whose hosts are reached "
 	    "directly (ARP)"),
 	P(tcpe_port_cfg, "gateway", TCPE_PT_IPV4, gateway, 0, UINT32_MAX,
-	    "0.0.0.0", "next hop for addresses outside addr/prefix, "
-	    "inside it; 0.0.0.0: none"),
+	    "0.0.0.0", "next hop for addresses outside addr/prefix (a "
+	    "host of it); 0.0.0.0: none"),
 	P(tcpe_port_cfg, "mac", TCPE_PT_MAC, mac, 0, 0, "00:00:00:00:00:00",
 	    "the port's unicast MAC address; 00:00:00:00:00:00 keeps the "
 	    "device's own"),
