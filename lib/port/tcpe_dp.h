@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The data plane of one worker (DESIGN.md section 2): everything between a
+ * received frame and tcpe_stack_input(), and between a struct tcpe_oseg
+ * and a transmitted frame. Ethernet demux, ARP (answer, learn, resolve with
+ * a bounded pending queue per next hop), IPv4 checks, ICMP echo, TCP
+ * parsing, and the mbuf implementation of struct tcpe_buf_ops.
+ *
+ * A struct tcpe_dp belongs to one lcore: nothing here takes a lock or
+ * touches another worker's state. It runs in two modes:
+ *  - polled (tcpe_run()): tcpe_dp_poll() is one iteration of the
+ *    run-to-completion loop on the worker's own RX/TX queue pair;
+ *  - embedded (tcpe_embed_*()): the host passes received frames to
+ *    tcpe_dp_input(), time to tcpe_dp_timers() and collects frames with
+ *    tcpe_dp_take(). Both modes share every function below but poll/flush.
+ *
+ * Internal to tcpe: lib/api builds the public API on it. This header names
+ * DPDK types only as incomplete structs, so lib/api never sees rte_*.
+ */
+#ifndef TCPE_DP_H
+#define TCPE_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tcpe_conn.h"
+#include "tcpe_stack.h"
+
+struct rte_mbuf;
+struct rte_mempool;
+
+/*
+ * Engine counters of one worker, summed over workers when printed. Every
+ * frame that is dropped is counted under exactly one reason.
+ */
+#define TCPE_DP_CTR_LIST(X) \
+	X(RX_PKTS, "rx_pkts", "frames received") \
+	X(RX_BYTES, "rx_bytes", "bytes received (frames)") \
+	X(TX_PKTS, "tx_pkts", "frames sent (or handed to the host)") \
+	X(TX_BYTES, "tx_bytes", "bytes sent (frames)") \
+	X(RX_BAD_ETH, "rx_bad_eth", "runt frames") \
+	X(RX_L2_OTHER, "rx_l2_other", "frames to another MAC address") \
+	X(RX_OTHER_ETHERTYPE, "rx_other_ethertype", "neither IPv4 nor ARP") \
+	X(RX_LINEARIZED, "rx_linearized", "chained frames made contiguous") \
+	X(RX_SEGMENTED, "rx_segmented", "chained frames that could not be") \
+	X(RX_BAD_IP, "rx_bad_ip", "malformed IPv4 header or address") \
+	X(RX_IP_CSUM, "rx_ip_csum", "bad IPv4 header checksum") \
+	X(RX_FRAG, "rx_frag", "IPv4 fragments (no reassembly)") \
+	X(RX_NOT_LOCAL, "rx_not_local", "IPv4 to another address") \
+	X(RX_OTHER_PROTO, "rx_other_proto", "IPv4 neither TCP nor ICMP") \
+	X(RX_BAD_TCP, "rx_bad_tcp", "malformed TCP header") \
+	X(RX_TCP_CSUM, "rx_tcp_csum", "bad TCP checksum") \
+	X(RX_TCP_CSUM_HW, "rx_tcp_csum_hw", "TCP checksums the device checked") \
+	X(RX_BAD_ICMP, "rx_bad_icmp", "malformed or bad checksum ICMP") \
+	X(RX_ICMP_OTHER, "rx_icmp_other", "ICMP other than echo request") \
+	X(ICMP_ECHO, "icmp_echo", "echo requests answered") \
+	X(ARP_RX_REQUEST, "arp_rx_request", "ARP requests for our address") \
+	X(ARP_RX_REPLY, "arp_rx_reply", "ARP replies to us") \
+	X(ARP_RX_OTHER, "arp_rx_other", "ARP not for us (learned from)") \
+	X(ARP_BAD, "arp_bad", "malformed ARP") \
+	X(ARP_CONFLICT, "arp_conflict", "another host claims our address") \
+	X(ARP_TX_REQUEST, "arp_tx_request", "ARP requests sent") \
+	X(ARP_TX_REPLY, "arp_tx_reply", "ARP replies sent") \
+	X(ARP_PENDING_DROP, "arp_pending_drop", \
+	    "frames dropped: next hop's pending queue full") \
+	X(ARP_UNRESOLVED, "arp_unresolved", \
+	    "frames dropped: next hop never answered") \
+	X(ARP_TABLE_FULL, "arp_table_full", "frames dropped: ARP table full") \
+	X(TX_NO_ROUTE, "tx_no_route", "frames dropped: no gateway") \
+	X(TX_NOMBUF, "tx_nombuf", "segments dropped: no mbuf for headers") \
+	X(TX_REFUSED, "tx_refused", "frames tx_burst refused (retried)") \
+	X(TX_DROPPED, "tx_dropped", "frames dropped: TX queue full") \
+	X(TX_OUT_FULL, "tx_out_full", "core output array filled (resumed)")
+
+enum tcpe_dp_ctr {
+#define TCPE_DP_CTR_ENUM(id, name, help) TCPE_DP_##id,
+	TCPE_DP_CTR_LIST(TCPE_DP_CTR_ENUM)
+#undef TCPE_DP_CTR_ENUM
+	TCPE_DP_CTR_N
+};
+
+/* Name of counter i, NULL out of range. Any thread. */
+const char *tcpe_dp_ctr_name(int i);
+
+/* Mode and device capabilities (struct tcpe_dp.flags). */
+#define TCPE_DP_EMBED		0x01	/* host driven: give back, no tx_burst */
+#define TCPE_DP_TX_MULTISEG	0x02	/* chain payload, else copy it */
+#define TCPE_DP_TX_IP_CSUM	0x04	/* device fills the IPv4 checksum */
+#define TCPE_DP_TX_TCP_CSUM	0x08	/* device fills the TCP checksum */
+
+struct tcpe_arp_entry;
+struct tcpe_ext;
+
+/* What tcpe_dp_init() needs; addresses in host byte order. */
+struct tcpe_dp_params {
+	const struct tcpe_tcp_cfg *tcp;
+	struct rte_mempool *pool;	/* headers, copies, ARP, attachments */
+	uint16_t port_id;		/* polled mode only */
+	uint16_t queue_id;
+	uint32_t flags;			/* TCPE_DP_* */
+	uint32_t burst;			/* RX burst and TX batch, 1..512 */
+	uint32_t tx_cap;		/* frames staged before tx_dropped */
+	uint32_t addr;
+	uint32_t prefix;		/* 0..32 */
+	uint32_t gateway;		/* 0: none */
+	uint8_t mac[6];
+	uint16_t mtu;
+	uint32_t arp_pending;		/* frames held per unresolved next hop */
+	uint32_t arp_timeout_s;		/* a learned entry stays REACHABLE */
+	uint16_t port_lo;		/* ephemeral ports, inclusive */
+	uint16_t port_hi;
+	uint64_t secret[2];		/* ISN key (RFC 6528) */
+	tcpe_time_t now;
+	/* Called after each input batch and timer run: the owner dispatches
+	 * the stack's events (lib/api). May be NULL. */
+	void (*on_events)(void *owner);
+	void *owner;			/* also the stack's app pointer */
+};
+
+/*
+ * One worker's data plane. Invariant between calls: out.n == 0 (every
+ * segment the core emitted has become a frame, been queued for ARP, or
+ * been dropped and counted), and every frame is in exactly one of tx[],
+ * an ARP pending queue or the device.
+ */
+struct tcpe_dp {
+	struct tcpe_stack *stack;
+	struct tcpe_out out;
+	tcpe_time_t now;		/* of this iteration / host call */
+
+	struct rte_mempool *pool;
+	uint16_t port_id;
+	uint16_t queue_id;
+	uint32_t flags;
+	uint32_t burst;
+	uint16_t mtu;
+	uint16_t ip_id;
+
+	uint32_t addr;
+	uint32_t mask;
+	uint32_t gateway;
+	uint8_t mac[6];
+
+	/* Frames waiting for tx_burst (polled) or tcpe_dp_take() (embed). */
+	struct rte_mbuf **tx;
+	uint32_t tx_n;
+	uint32_t tx_cap;
+
+	struct tcpe_arp_entry *arp;
+	uint32_t arp_slots;		/* a power of two */
+	uint32_t arp_pending;
+	tcpe_time_t arp_timeout;
+	tcpe_time_t arp_next_scan;
+
+	uint16_t port_lo;
+	uint16_t port_hi;
+	uint16_t port_next;
+
+	struct tcpe_ext *ext_free;	/* send_ext records for reuse */
+	uint32_t ext_live;
+
+	void (*on_events)(void *owner);
+	void *owner;
+
+	uint64_t ctr[TCPE_DP_CTR_N];
+};
+
+/*
+ * Set up dp: the core shard, output array, TX staging, ARP table. Returns
+ * 0, -EINVAL (bad parameters) or -ENOMEM. Any lcore; dp is then used by
+ * one lcore only.
+ */
+int tcpe_dp_init(struct tcpe_dp *dp, const struct tcpe_dp_params *p);
+
+/*
+ * Free everything dp holds: connections (with their buffer references),
+ * staged and pending frames, cached records. The pool must still exist.
+ */
+void tcpe_dp_fini(struct tcpe_dp *dp);
+
+/*
+ * Process n received frames at dp->now, then let the owner dispatch
+ * events. Frames for us (ARP for our address, ICMP echo and TCP to our
+ * address) are consumed; every drop is counted. Without TCPE_DP_EMBED the
+ * others are freed and 0 is returned; with it they are moved, untouched,
+ * to the front of pkts and their count is returned.
+ */
+uint16_t tcpe_dp_input(struct tcpe_dp *dp, struct rte_mbuf **pkts,
+    uint16_t n);
+
+/* Run the TCP timers and ARP retries due at dp->now, then dispatch. */
+void tcpe_dp_timers(struct tcpe_dp *dp);
+
+/*
+ * Turn every segment in dp->out into a frame (resolving the next hop) and
+ * empty it. When the core stopped at a full out and t is not NULL, the
+ * connection with tuple t (if it still exists) is asked for the rest,
+ * until it has no more. Call after every core call that takes dp->out.
+ */
+void tcpe_dp_drain(struct tcpe_dp *dp, const struct tcpe_tuple *t,
+    uint32_t hash);
+
+/* Polled mode: tx_burst what is staged; what is refused stays staged. */
+void tcpe_dp_flush(struct tcpe_dp *dp);
+
+/* Embedded mode: move up to max staged frames to pkts; returns the count. */
+uint16_t tcpe_dp_take(struct tcpe_dp *dp, struct rte_mbuf **pkts,
+    uint16_t max);
+
+/* Polled mode: one loop iteration (clock, rx, core, callbacks, timers, tx). */
+void tcpe_dp_poll(struct tcpe_dp *dp);
+
+/* Queue a gratuitous ARP request announcing dp's address. */
+void tcpe_dp_announce(struct tcpe_dp *dp);
+
+/* The hash tcpe_dp_input() gives a segment of tuple t (local view). */
+uint32_t tcpe_dp_hash(const struct tcpe_dp *dp, const struct tcpe_tuple *t);
+
+/* Frames and mbufs currently held by dp (staged, pending ARP). */
+uint32_t tcpe_dp_held(const struct tcpe_dp *dp);
+
+/* --- buffers (tcpe_mbuf.c) -------------------------------------------- */
+
+/* struct tcpe_buf is an rte_mbuf holding one segment; ctx is unused. */
+extern const struct tcpe_buf_ops tcpe_mbuf_bops;
+
+/*
+ * An empty single-segment mbuf from dp's pool: *data is where the
+ * application writes, *room how many bytes fit. Returns it, or NULL.
+ */
+struct rte_mbuf *tcpe_dp_buf_alloc(struct tcpe_dp *dp, uint8_t **data,
+    uint32_t *room);
+
+/* Drop one reference on a buffer from tcpe_dp_buf_alloc() or a view. */
+void tcpe_dp_buf_put(struct rte_mbuf *m);
+
+/* First byte of a buffer's data. */
+uint8_t *tcpe_dp_buf_data(struct rte_mbuf *m);
+
+/*
+ * Queue len bytes at offset off of m (one reference, from
+ * tcpe_dp_buf_alloc()) on c. Returns what tcpe_conn_send() returns: when
+ * it is len, the connection owns the caller's reference.
+ */
+int tcpe_dp_send_buf(struct tcpe_dp *dp, struct tcpe_conn *c,
+    struct rte_mbuf *m, uint32_t off, uint32_t len);
+
+/*
+ * Attach len bytes at data (not copied) to c, in mbufs of at most 65535
+ * bytes sharing one rte_mbuf_ext_shared_info; free_fn(data, opaque) runs
+ * once when the last reference to the accepted bytes goes, never when
+ * nothing was accepted. Returns the bytes accepted, or (nothing accepted)
+ * 0 when the send buffer is full, -ENOBUFS/-ENOMEM, or the error of
+ * tcpe_conn_send().
+ */
+int tcpe_dp_send_ext(struct tcpe_dp *dp, struct tcpe_conn *c,
+    const void *data, uint32_t len, void (*free_fn)(void *, void *),
+    void *opaque);
+
+/* Copy up to len bytes into fresh mbufs and queue them. Same returns. */
+int tcpe_dp_send_copy(struct tcpe_dp *dp, struct tcpe_conn *c,
+    const void *data, uint32_t len);
+
+/* --- device, EAL, lcores, clock (tcpe_ethdev.c) ------------------------ */
+
+struct tcpe_config;
+struct tcpe_port_cfg;
+
+/*
+ * Build EAL arguments from cfg's [eal] section (and [port] vdev) and run
+ * rte_eal_init(). Returns 0, or a negative errno with err filled. Main
+ * thread, once.
+ */
+int tcpe_eal_start(const struct tcpe_config *cfg, const char *argv0,
+    char *err, size_t errlen);
+
+/* rte_eal_cleanup(). */
+void tcpe_eal_stop(void);
+
+/* Nanoseconds from the TSC, since tcpe_clock_init(). Any lcore. */
+uint64_t tcpe_clock_ns(void);
+void tcpe_clock_init(void);
+
+/* The port as probed and configured, with one mbuf pool per worker. */
+struct tcpe_port {
+	uint16_t port_id;
+	uint16_t nq;			/* queue pairs configured */
+	uint16_t npools;
+	struct rte_mempool **pools;	/* pools[i]: worker i's, its socket */
+	char driver[32];
+	uint8_t dev_mac[6];		/* the device's own MAC */
+	uint8_t mac[6];			/* tcpe's MAC on it */
+	uint32_t dp_flags;		/* TCPE_DP_TX_* the device does */
+	uint16_t max_queues;
+	bool rss;			/* can steer flows to queues */
+	bool started;
+};
+
+/*
+ * Find the port of [port] (by vdev name, else port 0) and read its
+ * capabilities. Returns 0, -ENODEV with err filled.
+ */
+int tcpe_port_probe(const struct tcpe_port_cfg *pc, struct tcpe_port *p,
+    char *err, size_t errlen);
+
+struct tcpe_pool_cfg;
+
+/*
+ * Create n pktmbuf pools sized by [pool], pools[i] on the NUMA socket of
+ * lcores[i] (so each worker's mbufs are local to it). Returns 0 or a
+ * negative errno with err filled. Main lcore.
+ */
+int tcpe_port_pools(struct tcpe_port *p, uint16_t n,
+    const struct tcpe_pool_cfg *pc, const unsigned int *lcores, char *err,
+    size_t errlen);
+
+/*
+ * Configure nq queue pairs (queue i receives into pools[i]), offloads,
+ * MTU and MAC, and start the port. Returns 0 or a negative errno with err
+ * filled. Main lcore.
+ */
+int tcpe_port_start(struct tcpe_port *p, const struct tcpe_port_cfg *pc,
+    uint16_t nq, char *err, size_t errlen);
+
+/* Stop and close the port, then free its pools (no mbuf may be held). */
+void tcpe_port_stop(struct tcpe_port *p);
+
+/* Mbufs of mp not in the pool (nor in a per-lcore cache), and its size. */
+uint32_t tcpe_pool_in_use(const struct rte_mempool *mp);
+uint32_t tcpe_pool_size(const struct rte_mempool *mp);
+
+/* The EAL's lcores, main first; returns how many (at most max). */
+unsigned int tcpe_lcores(unsigned int *ids, unsigned int max);
+/* The calling lcore, the socket of an lcore (-1 if unknown). */
+unsigned int tcpe_lcore_self(void);
+int tcpe_lcore_socket(unsigned int lcore);
+/* Run fn(arg) on a worker lcore; wait for it and get its return. */
+int tcpe_lcore_launch(unsigned int lcore, int (*fn)(void *), void *arg);
+int tcpe_lcore_wait(unsigned int lcore);
+
+/* The port's configured TX offloads, for an embedding host's port. */
+uint32_t tcpe_port_dp_flags(uint16_t port_id, bool *valid);
+
+#endif /* TCPE_DP_H */
