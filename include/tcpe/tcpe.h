@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcpe public API: a userspace TCP engine on DPDK.
+ *
+ * Threading: everything here is lcore-local. A socket belongs to the
+ * worker (lcore) that created or accepted it, and only that lcore may call
+ * functions on it. Callbacks run on that lcore, from inside tcpe's loop;
+ * every socket function may be called from a callback unless its comment
+ * says otherwise. Nothing takes a lock.
+ *
+ * Two ways to run:
+ *  - tcpe owns the loop: tcpe_init() then tcpe_run(), which polls the
+ *    ports configured in the config file on every worker lcore until
+ *    tcpe_stop();
+ *  - a host application that already runs its own DPDK loop embeds tcpe:
+ *    tcpe_embed_create() per lcore, then tcpe_embed_input() with the
+ *    mbufs it received, tcpe_embed_timers() with its own clock, and
+ *    tcpe_embed_output() to collect the mbufs tcpe wants sent.
+ *
+ * Zero-copy ownership (DESIGN.md section 4):
+ *  - Receive: tcpe_recv() hands out views of received mbufs. The
+ *    application owns each view until it passes it to tcpe_rx_release();
+ *    until then its bytes count against the receive window, so an
+ *    application that holds data slows its peer down instead of draining
+ *    the mbuf pool.
+ *  - Send: tcpe_send() takes an engine buffer the application filled in
+ *    place (tcpe_txbuf_get()); tcpe_send_ext() attaches the application's
+ *    own memory by reference, with a callback run when the engine no
+ *    longer needs it. Both return the number of bytes accepted: the engine
+ *    owns what it accepted, the caller keeps the rest (the
+ *    rte_eth_tx_burst contract). The application must not modify attached
+ *    memory until its free callback has run.
+ */
+#ifndef TCPE_H
+#define TCPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct rte_mbuf;
+struct rte_mempool;
+
+struct tcpe_engine;	/* the process: configuration, EAL, ports, pools */
+struct tcpe_worker;	/* one lcore: its queues, shard, timers */
+struct tcpe_sock;	/* a connection or a listener */
+
+/*
+ * Event callbacks of a socket. Any of them may be NULL. A socket created
+ * by a listener starts with its listener's handlers and context.
+ */
+struct tcpe_handlers {
+	/* l has a new connection s; the application now holds s. */
+	void (*accept)(struct tcpe_sock *l, struct tcpe_sock *s, void *ctx);
+	/* The active open of s completed. */
+	void (*connected)(struct tcpe_sock *s, void *ctx);
+	/* Data can be read with tcpe_recv(). */
+	void (*readable)(struct tcpe_sock *s, void *ctx);
+	/* Send space was freed after a short send. */
+	void (*writable)(struct tcpe_sock *s, void *ctx);
+	/* The peer closed its side: tcpe_recv() returns 0 once drained. */
+	void (*eof)(struct tcpe_sock *s, void *ctx);
+	/*
+	 * The connection failed: err is -ECONNREFUSED, -ECONNRESET or
+	 * -ETIMEDOUT. closed follows.
+	 */
+	void (*error)(struct tcpe_sock *s, int err, void *ctx);
+	/*
+	 * The connection reached CLOSED. The handle stays valid until the
+	 * application calls tcpe_close().
+	 */
+	void (*closed)(struct tcpe_sock *s, void *ctx);
+};
+
+/* --- engine ----------------------------------------------------------- */
+
+/*
+ * Parse tcpe's options from argv, load the configuration, start the EAL
+ * and the ports. Options: --config FILE, --set section.key=value
+ * (repeatable, applied after the file), --help-config. Returns the number
+ * of arguments consumed (argv[0] excluded; the application parses the
+ * rest), or a negative errno after printing a message that names the bad
+ * key and its allowed range. Call once, from the main lcore.
+ */
+int tcpe_init(int argc, char **argv, struct tcpe_engine **e);
+
+/*
+ * Run the loop on every worker lcore until tcpe_stop(). setup is called
+ * once on each worker lcore before its loop starts (create listeners
+ * there); a non-zero return stops the engine. Returns 0 or the first
+ * setup error. Call from the main lcore.
+ */
+int tcpe_run(struct tcpe_engine *e, int (*setup)(struct tcpe_worker *w,
+    void *arg), void *arg);
+
+/*
+ * Ask tcpe_run() to return (each worker finishes its iteration). Called
+ * before tcpe_run(), it makes tcpe_run() return right after setup.
+ * Async-signal-safe; any thread.
+ */
+void tcpe_stop(struct tcpe_engine *e);
+
+/* Stop the ports, free everything, clean up the EAL. */
+void tcpe_fini(struct tcpe_engine *e);
+
+/* Print the counters, summed over the workers, netstat -s style. */
+void tcpe_print_counters(struct tcpe_engine *e, void *file);
+
+/* The worker's index (0 .. workers-1) and the engine it belongs to. */
+unsigned int tcpe_worker_id(const struct tcpe_worker *w);
+
+/* Nanoseconds of the worker's clock (the `now` of its last iteration). */
+uint64_t tcpe_worker_now(const struct tcpe_worker *w);
+
+/*
+ * Print one worker's counters as tcpe_print_counters() does (the way to
+ * read an embedded worker's). Its lcore, not from a callback.
+ */
+void tcpe_worker_print_counters(struct tcpe_worker *w, void *file);
+
+/* Live connections of w, listeners and TIME_WAIT included. Its lcore. */
+uint32_t tcpe_worker_conns(const struct tcpe_worker *w);
+
+/* --- sockets ---------------------------------------------------------- */
+
+/*
+ * Listen on addr:port (addr 0: the port's address; host byte order) with
+ * accept queue min(backlog, somaxconn). Returns the listener or NULL with
+ * errno EADDRINUSE, ENOMEM, EINVAL (port 0) or EADDRNOTAVAIL (addr is not
+ * the port's). Each new connection is passed to the accept handler; a
+ * listener without one closes them.
+ */
+struct tcpe_sock *tcpe_listen(struct tcpe_worker *w, uint32_t addr,
+    uint16_t port, uint32_t backlog, const struct tcpe_handlers *h,
+    void *ctx);
+
+/*
+ * Open a connection to raddr:rport (host byte order) from an ephemeral
+ * port of ip_local_port_range. Returns the socket (connected follows) or
+ * NULL with errno EADDRNOTAVAIL (no free port), ENOSPC (table full),
+ * ENOMEM or EINVAL (raddr or rport 0).
+ */
+struct tcpe_sock *tcpe_connect(struct tcpe_worker *w, uint32_t raddr,
+    uint16_t rport, const struct tcpe_handlers *h, void *ctx);
+
+/* Replace the handlers and context of s. */
+void tcpe_sock_set_handlers(struct tcpe_sock *s, const struct tcpe_handlers *h,
+    void *ctx);
+
+void *tcpe_sock_ctx(const struct tcpe_sock *s);
+
+/* The worker s belongs to. */
+struct tcpe_worker *tcpe_sock_worker(const struct tcpe_sock *s);
+
+/* "ESTABLISHED", "CLOSE_WAIT", ... */
+const char *tcpe_sock_state(const struct tcpe_sock *s);
+
+/* Addresses and ports of s, host byte order. Any pointer may be NULL. */
+void tcpe_sock_addr(const struct tcpe_sock *s, uint32_t *laddr,
+    uint16_t *lport, uint32_t *raddr, uint16_t *rport);
+
+#define TCPE_SHUT_RD	1
+#define TCPE_SHUT_WR	2
+#define TCPE_SHUT_RDWR	3
+
+/*
+ * shutdown(2): TCPE_SHUT_WR sends a FIN after the queued data and the
+ * application can still read; TCPE_SHUT_RD makes reads report EOF.
+ * Returns 0, -EINVAL, -ENOTCONN.
+ */
+int tcpe_shutdown(struct tcpe_sock *s, int how);
+
+/*
+ * close(2): give up the handle. The connection finishes its close on its
+ * own (FIN, TIME_WAIT, ...), or is reset if received data was left
+ * unread. Closing a listener resets its unaccepted connections. s must not
+ * be used afterwards; no callback for s runs after this.
+ */
+void tcpe_close(struct tcpe_sock *s);
+
+/* Send an RST and close at once; the handle stays valid until close. */
+void tcpe_abort(struct tcpe_sock *s);
+
+/* --- zero-copy receive ------------------------------------------------ */
+
+/* A view of received bytes, owned by the application until released. */
+struct tcpe_rx {
+	const uint8_t *data;
+	uint32_t len;
+	struct rte_mbuf *m;	/* the buffer holding data */
+};
+
+/*
+ * Take up to n views of received in-order data. Returns the number of
+ * views filled (> 0), 0 at end of stream, -EAGAIN when nothing is queued,
+ * or -ECONNRESET / -ETIMEDOUT once the connection failed.
+ */
+int tcpe_recv(struct tcpe_sock *s, struct tcpe_rx *rx, unsigned int n);
+
+/*
+ * Give n views back: their buffers are freed and, when s is not NULL,
+ * their bytes reopen s's receive window. After tcpe_close(s), pass NULL.
+ */
+void tcpe_rx_release(struct tcpe_sock *s, struct tcpe_rx *rx, unsigned int n);
+
+/* Copying convenience: at most len bytes into buf; same returns as recv. */
+int tcpe_recv_copy(struct tcpe_sock *s, void *buf, uint32_t len);
+
+/* --- zero-copy send --------------------------------------------------- */
+
+/* An engine buffer the application fills in place. */
+struct tcpe_txbuf {
+	uint8_t *data;
+	uint32_t room;		/* bytes that fit at data */
+	struct rte_mbuf *m;
+};
+
+/*
+ * Get an empty engine buffer from w's pool. Returns 0 or -ENOBUFS. Give it
+ * to tcpe_send() or back with tcpe_txbuf_put().
+ */
+int tcpe_txbuf_get(struct tcpe_worker *w, struct tcpe_txbuf *tb);
+void tcpe_txbuf_put(struct tcpe_txbuf *tb);
+
+/*
+ * Send the first len bytes of tb. Returns the bytes accepted (0 when the
+ * send buffer is full: wait for writable), or -EPIPE / -ENOTCONN /
+ * -ECONNRESET, or -EINVAL (no buffer, len > tb->room). If all len bytes
+ * were accepted the engine owns tb; otherwise tb->data/room now describe
+ * the rest, which the caller still owns (send it later or
+ * tcpe_txbuf_put() it). len 0 sends nothing and returns 0.
+ */
+int tcpe_send(struct tcpe_sock *s, struct tcpe_txbuf *tb, uint32_t len);
+
+/* Called when the engine drops its last reference to attached memory. */
+typedef void (*tcpe_ext_free_fn)(void *addr, void *opaque);
+
+/*
+ * Attach len bytes of the application's memory at data (no copy). Returns
+ * the bytes accepted, as tcpe_send(), or, when nothing could be accepted,
+ * -ENOBUFS (no mbuf) or -ENOMEM. free_fn (may be NULL for memory that
+ * lives forever, such as a static body) runs once, on this lcore, when
+ * the engine no longer references the accepted bytes (possibly from
+ * inside a later tcpe call); it never runs if nothing was accepted.
+ */
+int tcpe_send_ext(struct tcpe_sock *s, const void *data, uint32_t len,
+    tcpe_ext_free_fn free_fn, void *opaque);
+
+/* Copying convenience: returns the bytes accepted, as tcpe_send_ext(). */
+int tcpe_send_copy(struct tcpe_sock *s, const void *data, uint32_t len);
+
+/* Bytes tcpe_send() would accept now. */
+uint32_t tcpe_send_space(const struct tcpe_sock *s);
+
+/* --- embedding in a host's DPDK loop ---------------------------------- */
+
+struct tcpe_embed_params {
+	const char *config;	/* config file for [tcp] etc., or NULL */
+	const char *const *set;	/* "section.key=value" overrides, or NULL */
+	unsigned int nset;
+	uint32_t addr;		/* local IPv4 address, host byte order */
+	uint8_t prefix;		/* netmask length */
+	uint32_t gateway;	/* 0: none */
+	uint8_t mac[6];		/* local MAC */
+	uint16_t mtu;
+	uint16_t port_id;	/* the port the host polls (for offloads) */
+	struct rte_mempool *pool;	/* for headers and copies */
+	uint64_t now;		/* host clock, ns */
+};
+
+/*
+ * A tcpe worker driven by the host on the calling lcore. Returns NULL with
+ * errno EINVAL (message printed) or ENOMEM. The EAL must be initialised.
+ */
+struct tcpe_worker *tcpe_embed_create(const struct tcpe_embed_params *p);
+void tcpe_embed_destroy(struct tcpe_worker *w);
+
+/*
+ * Hand received frames to tcpe. tcpe takes the frames addressed to it
+ * (ARP, ICMP echo, TCP to its address) and frees or keeps them; the others
+ * are moved to the front of pkts, untouched, and their count is returned
+ * for the host to handle. A chained frame is made contiguous first.
+ * Callbacks run from here; they must not call tcpe_embed_*().
+ */
+uint16_t tcpe_embed_input(struct tcpe_worker *w, struct rte_mbuf **pkts,
+    uint16_t n, uint64_t now);
+
+/* Run the timers due at now (host clock, ns). */
+void tcpe_embed_timers(struct tcpe_worker *w, uint64_t now);
+
+/*
+ * Take up to max frames tcpe wants sent; the host transmits (or frees)
+ * them. A frame is a header mbuf chained to the payload's mbufs unless
+ * params.port_id names a port configured without
+ * RTE_ETH_TX_OFFLOAD_MULTI_SEGS (then the payload is copied); its
+ * checksums are offloaded as that port's TX offloads allow, else
+ * complete. Returns the count; call again while it returns max.
+ */
+uint16_t tcpe_embed_output(struct tcpe_worker *w, struct rte_mbuf **pkts,
+    uint16_t max);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TCPE_H */

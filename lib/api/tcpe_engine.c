@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The engine of the public API: options and configuration, EAL and port
+ * start, workers on lcores, the run loop, counters, and embedding in a
+ * host's own DPDK loop. The polled loop (tcpe_run()) and the embedded
+ * calls drive the same data-plane functions (tcpe_dp_input(),
+ * tcpe_dp_timers()); only where frames come from and go to differs.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "tcpe_api.h"
+
+/* Frames an embedded worker holds for tcpe_embed_output(). */
+#define EMBED_TXQ	4096
+/* Frames a polled worker holds when the device refuses them. */
+#define POLL_TXQ_MIN	512
+
+#define ERRLEN		512
+
+void
+tcpe_api_secret(uint64_t secret[2])
+{
+	struct timespec ts;
+
+	if (getrandom(secret, 2 * sizeof(secret[0]), 0) ==
+	    (ssize_t)(2 * sizeof(secret[0])))
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	secret[0] = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^
+	    (uint64_t)ts.tv_sec;
+	secret[1] = secret[0] * 0xc2b2ae3d27d4eb4fULL + (uint64_t)(uintptr_t)
+	    &ts;
+}
+
+static void
+ip_str(char s[16], uint32_t a)
+{
+	snprintf(s, 16, "%u.%u.%u.%u", (unsigned int)(a >> 24),
+	    (unsigned int)(a >> 16) & 0xff, (unsigned int)(a >> 8) & 0xff,
+	    (unsigned int)a & 0xff);
+}
+
+/* --- configuration ------------------------------------------------------- */
+
+/* Is a an option of tcpe's taking a value; *val is set when it is inline. */
+static bool
+opt_is(const char *a, const char *name, const char **val)
+{
+	size_t n = strlen(name);
+
+	*val = NULL;
+	if (strncmp(a, name, n) != 0)
+		return false;
+	if (a[n] == '\0')
+		return true;
+	if (a[n] == '=') {
+		*val = a + n + 1;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Parse tcpe's leading options into cfg: the file first, whatever its
+ * place, then the --set overrides in order. Returns the arguments used
+ * (argv[0] excluded) or a negative errno after a message.
+ */
+static int
+parse_options(int argc, char **argv, struct tcpe_config *cfg)
+{
+	const char *file = NULL, *val;
+	char err[ERRLEN];
+	int i, end, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(argv[i], "--help-config") == 0) {
+			tcpe_config_help(stdout);
+			exit(EXIT_SUCCESS);
+		}
+		if (opt_is(argv[i], "--config", &val)) {
+			if (val == NULL && ++i >= argc)
+				goto missing;
+			file = val != NULL ? val : argv[i];
+		} else if (opt_is(argv[i], "--set", &val)) {
+			if (val == NULL && ++i >= argc)
+				goto missing;
+		} else {
+			break;
+		}
+	}
+	end = i;
+	if (file != NULL) {
+		rc = tcpe_config_load(cfg, file, err, sizeof(err));
+		if (rc != 0)
+			goto bad;
+	}
+	for (i = 1; i < end; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (opt_is(argv[i], "--config", &val)) {
+			i += val == NULL;
+		} else if (opt_is(argv[i], "--set", &val)) {
+			if (val == NULL)
+				val = argv[++i];
+			rc = tcpe_config_set(cfg, val, err, sizeof(err));
+			if (rc != 0)
+				goto bad;
+		}
+	}
+	rc = tcpe_config_check(cfg, err, sizeof(err));
+	if (rc != 0)
+		goto bad;
+	return end - 1;
+missing:
+	fprintf(stderr, "tcpe: %s needs a value\n", argv[i - 1]);
+	return -EINVAL;
+bad:
+	fprintf(stderr, "tcpe: %s\n", err);
+	return rc;
+}
+
+/* --- engine -------------------------------------------------------------- */
+
+static int
+worker_init(struct tcpe_worker *w, const struct tcpe_config *cfg,
+    struct tcpe_dp_params *dp)
+{
+	uint64_t secret[2];
+
+	tcpe_api_secret(secret);
+	dp->tcp = &cfg->tcp;
+	dp->burst = cfg->lcores.burst;
+	dp->addr = cfg->port.addr;
+	dp->prefix = cfg->port.prefix;
+	dp->gateway = cfg->port.gateway;
+	dp->mtu = (uint16_t)cfg->port.mtu;
+	dp->arp_pending = cfg->port.arp_pending;
+	dp->arp_timeout_s = cfg->port.arp_timeout_s;
+	dp->secret[0] = secret[0];
+	dp->secret[1] = secret[1];
+	dp->on_events = tcpe_api_dispatch;
+	dp->owner = w;
+	return tcpe_dp_init(&w->dp, dp);
+}
+
+/* Worker i's share of ip_local_port_range (DESIGN.md section 2). */
+static void
+port_share(const struct tcpe_tcp_cfg *tcp, unsigned int i, unsigned int n,
+    struct tcpe_dp_params *dp)
+{
+	uint32_t lo = tcp->local_port_range[0], hi = tcp->local_port_range[1];
+	uint32_t span = hi - lo + 1, each = span / n;
+
+	if (each == 0) {
+		/* Fewer ports than workers: they share the whole range. */
+		dp->port_lo = (uint16_t)lo;
+		dp->port_hi = (uint16_t)hi;
+		return;
+	}
+	dp->port_lo = (uint16_t)(lo + i * each);
+	dp->port_hi = (uint16_t)(i + 1 == n ? hi : lo + (i + 1) * each - 1);
+}
+
+int
+tcpe_init(int argc, char **argv, struct tcpe_engine **ep)
+{
+	struct tcpe_dp_params dp;
+	struct tcpe_engine *e;
+	struct tcpe_worker *w;
+	char err[ERRLEN], a[16];
+	unsigned int nl, nw, i;
+	int used, rc;
+
+	if (ep == NULL || argc < 1 || argv == NULL)
+		return -EINVAL;
+	*ep = NULL;
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return -ENOMEM;
+	tcpe_config_defaults(&e->cfg);
+	used = parse_options(argc, argv, &e->cfg);
+	if (used < 0) {
+		free(e);
+		return used;
+	}
+
+	rc = tcpe_eal_start(&e->cfg, argv[0], err, sizeof(err));
+	if (rc != 0)
+		goto fail;
+	e->eal = true;
+	tcpe_clock_init();
+	rc = tcpe_port_probe(&e->cfg.port, &e->port, err, sizeof(err));
+	if (rc != 0)
+		goto fail;
+
+	/* Never refuse to start: run what works and say why. */
+	nw = e->cfg.lcores.workers;
+	nl = tcpe_lcores(e->lcores, TCPE_WORKERS_MAX);
+	if (nw > nl) {
+		printf("tcpe: notice: [lcores] workers = %u but [eal] lcores "
+		    "= %s gives %u lcore(s): running %u worker(s)\n", nw,
+		    e->cfg.eal.lcores, nl, nl);
+		nw = nl;
+	}
+	if (nw > 1) {
+		printf("tcpe: notice: [lcores] workers = %u: running 1 worker; "
+		    "spreading flows over workers needs RSS steering, "
+		    "source ports chosen by hash and shared ARP, which are "
+		    "not implemented yet (%s)\n", nw, e->port.rss ?
+		    "the device has RSS" : "the device has no RSS either");
+		nw = 1;
+	}
+	e->nworkers = nw;
+
+	rc = tcpe_port_pools(&e->port, (uint16_t)nw, &e->cfg.pool, e->lcores,
+	    err, sizeof(err));
+	if (rc == 0)
+		rc = tcpe_port_start(&e->port, &e->cfg.port, (uint16_t)nw, err,
+		    sizeof(err));
+	if (rc != 0)
+		goto fail;
+
+	for (i = 0; i < nw; i++) {
+		w = calloc(1, sizeof(*w));
+		if (w == NULL) {
+			rc = -ENOMEM;
+			snprintf(err, sizeof(err), "out of memory");
+			goto fail;
+		}
+		e->w[i] = w;
+		w->e = e;
+		w->id = i;
+		w->lcore = e->lcores[i];
+		memset(&dp, 0, sizeof(dp));
+		dp.pool = e->port.pools[i];
+		dp.port_id = e->port.port_id;
+		dp.queue_id = (uint16_t)i;
+		dp.flags = e->port.dp_flags;
+		dp.tx_cap = e->cfg.lcores.burst * 4 > POLL_TXQ_MIN ?
+		    e->cfg.lcores.burst * 4 : POLL_TXQ_MIN;
+		dp.now = tcpe_clock_ns();
+		port_share(&e->cfg.tcp, i, nw, &dp);
+		rc = worker_init(w, &e->cfg, &dp);
+		if (rc != 0) {
+			snprintf(err, sizeof(err), "worker %u: %s", i,
+			    strerror(-rc));
+			goto fail;
+		}
+	}
+	/* Announce ourselves; sent by the first loop iteration. */
+	tcpe_dp_announce(&e->w[0]->dp);
+
+	ip_str(a, e->cfg.port.addr);
+	printf("tcpe: port %u (%s) %02x:%02x:%02x:%02x:%02x:%02x %s/%u, "
+	    "mtu %u, %u worker(s), tx: %s, %s checksums\n",
+	    e->port.port_id, e->port.driver, e->port.mac[0], e->port.mac[1],
+	    e->port.mac[2], e->port.mac[3], e->port.mac[4], e->port.mac[5], a,
+	    e->cfg.port.prefix, e->cfg.port.mtu, nw,
+	    (e->port.dp_flags & TCPE_DP_TX_MULTISEG) ? "zero-copy chains" :
+	    "payload copied", (e->port.dp_flags & TCPE_DP_TX_TCP_CSUM) ?
+	    "device" : "software");
+	*ep = e;
+	return used;
+fail:
+	fprintf(stderr, "tcpe: %s\n", err);
+	tcpe_fini(e);
+	return rc < 0 ? rc : -rc;
+}
+
+static int
+worker_main(void *arg)
+{
+	struct tcpe_worker *w = arg;
+	struct tcpe_engine *e = w->e;
+	int rc;
+
+	w->dp.now = tcpe_clock_ns();
+	if (e->setup != NULL) {
+		rc = e->setup(w, e->setup_arg);
+		if (rc != 0) {
+			w->setup_rc = rc;
+			tcpe_stop(e);
+		}
+	}
+	while (!__atomic_load_n(&e->stop, __ATOMIC_RELAXED))
+		tcpe_dp_poll(&w->dp);
+	tcpe_dp_flush(&w->dp);
+	return 0;
+}
+
+int
+tcpe_run(struct tcpe_engine *e, int (*setup)(struct tcpe_worker *w,
+    void *arg), void *arg)
+{
+	unsigned int i;
+	int rc = 0;
+
+	e->setup = setup;
+	e->setup_arg = arg;
+	for (i = 1; i < e->nworkers; i++) {
+		e->w[i]->setup_rc = 0;
+		if (tcpe_lcore_launch(e->lcores[i], worker_main, e->w[i]) !=
+		    0) {
+			fprintf(stderr, "tcpe: cannot launch worker %u on "
+			    "lcore %u\n", i, e->lcores[i]);
+			tcpe_stop(e);
+			rc = -EBUSY;
+		}
+	}
+	/* Worker 0 runs on the main lcore, the caller's. */
+	e->w[0]->setup_rc = 0;
+	worker_main(e->w[0]);
+	for (i = 1; i < e->nworkers; i++)
+		(void)tcpe_lcore_wait(e->lcores[i]);
+	for (i = 0; i < e->nworkers && rc == 0; i++)
+		rc = e->w[i]->setup_rc;
+	__atomic_store_n(&e->stop, 0, __ATOMIC_RELAXED);
+	return rc;
+}
+
+void
+tcpe_stop(struct tcpe_engine *e)
+{
+	if (e != NULL)
+		__atomic_store_n(&e->stop, 1, __ATOMIC_RELAXED);
+}
+
+void
+tcpe_fini(struct tcpe_engine *e)
+{
+	unsigned int i;
+
+	if (e == NULL)
+		return;
+	for (i = 0; i < TCPE_WORKERS_MAX; i++) {
+		if (e->w[i] == NULL)
+			continue;
+		tcpe_dp_fini(&e->w[i]->dp);
+		free(e->w[i]);
+	}
+	if (e->eal) {
+		tcpe_port_stop(&e->port);
+		tcpe_eal_stop();
+	}
+	free(e);
+}
+
+unsigned int
+tcpe_worker_id(const struct tcpe_worker *w)
+{
+	return w->id;
+}
+
+uint64_t
+tcpe_worker_now(const struct tcpe_worker *w)
+{
+	return w->dp.now;
+}
+
+/* --- counters ------------------------------------------------------------ */
+
+static void
+print_counters(struct tcpe_worker *const *ws, unsigned int n, FILE *f)
+{
+	uint64_t mib[TCPE_MIB_N], ctr[TCPE_DP_CTR_N];
+	uint64_t states[TCPE_STATE_MAX], conns = 0, in_use = 0, size = 0;
+	const char *group = "";
+	unsigned int i;
+	int k;
+
+	memset(mib, 0, sizeof(mib));
+	memset(ctr, 0, sizeof(ctr));
+	memset(states, 0, sizeof(states));
+	for (i = 0; i < n; i++) {
+		const struct tcpe_dp *dp = &ws[i]->dp;
+
+		for (k = 0; k < TCPE_MIB_N; k++)
+			mib[k] += dp->stack->mib[k];
+		for (k = 0; k < TCPE_DP_CTR_N; k++)
+			ctr[k] += dp->ctr[k];
+		for (k = 0; k < TCPE_STATE_MAX; k++)
+			states[k] += dp->stack->state_count[k];
+		conns += tcpe_stack_conn_count(dp->stack);
+		in_use += tcpe_pool_in_use(dp->pool);
+		size += tcpe_pool_size(dp->pool);
+	}
+	for (k = 0; k < TCPE_MIB_N; k++) {
+		if (strcmp(group, tcpe_mib_group(k)) != 0) {
+			group = tcpe_mib_group(k);
+			fprintf(f, "%s:\n", group);
+		}
+		fprintf(f, "    %s: %" PRIu64 "\n", tcpe_mib_name(k), mib[k]);
+	}
+	fprintf(f, "Conns:\n    Live: %" PRIu64 "\n", conns);
+	for (k = 0; k < TCPE_STATE_MAX; k++)
+		if (states[k] != 0)
+			fprintf(f, "    %s: %" PRIu64 "\n", tcpe_state_name(k),
+			    states[k]);
+	fprintf(f, "Port:\n");
+	for (k = 0; k < TCPE_DP_CTR_N; k++)
+		fprintf(f, "    %s: %" PRIu64 "\n", tcpe_dp_ctr_name(k),
+		    ctr[k]);
+	fprintf(f, "Mbufs:\n    InUse: %" PRIu64 "\n    PoolSize: %" PRIu64
+	    "\n", in_use, size);
+}
+
+void
+tcpe_print_counters(struct tcpe_engine *e, void *file)
+{
+	print_counters(e->w, e->nworkers, file != NULL ? file : stdout);
+}
+
+/* --- embedding ----------------------------------------------------------- */
+
+static bool
+mac_ok(const uint8_t *m)
+{
+	static const uint8_t z[6];
+
+	return memcmp(m, z, 6) != 0 && !(m[0] & 0x01);
+}
+
+struct tcpe_worker *
+tcpe_embed_create(const struct tcpe_embed_params *p)
+{
+	struct tcpe_dp_params dp;
+	struct tcpe_worker *w;
+	char err[ERRLEN];
+	unsigned int i;
+	bool valid;
+	int rc;
+
+	if (p == NULL || p->pool == NULL || p->addr == 0 || p->prefix > 32 ||
+	    (p->mtu != 0 && (p->mtu < 576 || p->mtu > 9216)) ||
+	    !mac_ok(p->mac) || (p->nset > 0 && p->set == NULL)) {
+		fprintf(stderr, "tcpe_embed_create: %s\n", p == NULL ?
+		    "no parameters" : p->pool == NULL ? "no pool" :
+		    p->addr == 0 ? "no address" : p->prefix > 32 ?
+		    "prefix > 32" : !mac_ok(p->mac) ?
+		    "mac is zero or multicast" : p->nset > 0 &&
+		    p->set == NULL ? "nset > 0 but no set" :
+		    "mtu out of range 576..9216");
+		errno = EINVAL;
+		return NULL;
+	}
+	w = calloc(1, sizeof(*w));
+	if (w == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	tcpe_config_defaults(&w->cfg);
+	rc = 0;
+	if (p->config != NULL)
+		rc = tcpe_config_load(&w->cfg, p->config, err, sizeof(err));
+	for (i = 0; rc == 0 && i < p->nset; i++)
+		rc = tcpe_config_set(&w->cfg, p->set[i], err, sizeof(err));
+	if (rc == 0)
+		rc = tcpe_config_check(&w->cfg, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "tcpe_embed_create: %s\n", err);
+		free(w);
+		errno = EINVAL;
+		return NULL;
+	}
+	/* The embedding host's addresses, not [port]'s. */
+	w->cfg.port.addr = p->addr;
+	w->cfg.port.prefix = p->prefix;
+	w->cfg.port.gateway = p->gateway;
+	w->cfg.port.mtu = p->mtu != 0 ? p->mtu : 1500;
+
+	memset(&dp, 0, sizeof(dp));
+	dp.pool = p->pool;
+	memcpy(dp.mac, p->mac, 6);
+	dp.port_id = p->port_id;
+	/* Chains unless the host's port was configured without them. */
+	dp.flags = TCPE_DP_EMBED | tcpe_port_dp_flags(p->port_id, &valid);
+	if (!valid)
+		dp.flags |= TCPE_DP_TX_MULTISEG;
+	dp.tx_cap = EMBED_TXQ;
+	dp.now = p->now;
+	port_share(&w->cfg.tcp, 0, 1, &dp);
+	rc = worker_init(w, &w->cfg, &dp);
+	if (rc != 0) {
+		fprintf(stderr, "tcpe_embed_create: %s\n", strerror(-rc));
+		free(w);
+		errno = -rc;
+		return NULL;
+	}
+	w->lcore = tcpe_lcore_self();
+	tcpe_dp_announce(&w->dp);
+	return w;
+}
+
+void
+tcpe_embed_destroy(struct tcpe_worker *w)
+{
+	if (w == NULL)
+		return;
+	tcpe_dp_fini(&w->dp);
+	free(w);
+}
+
+uint16_t
+tcpe_embed_input(struct tcpe_worker *w, struct rte_mbuf **pkts, uint16_t n,
+    uint64_t now)
+{
+	if (now > w->dp.now)
+		w->dp.now = now;
+	return tcpe_dp_input(&w->dp, pkts, n);
+}
+
+void
+tcpe_embed_timers(struct tcpe_worker *w, uint64_t now)
+{
+	if (now > w->dp.now)
+		w->dp.now = now;
+	tcpe_dp_timers(&w->dp);
+}
+
+uint16_t
+tcpe_embed_output(struct tcpe_worker *w, struct rte_mbuf **pkts, uint16_t max)
+{
+	return tcpe_dp_take(&w->dp, pkts, max);
+}
+
+void
+tcpe_worker_print_counters(struct tcpe_worker *w, void *file)
+{
+	print_counters(&w, 1, file != NULL ? file : stdout);
+}
+
+uint32_t
+tcpe_worker_conns(const struct tcpe_worker *w)
+{
+	return tcpe_stack_conn_count(w->dp.stack);
+}
