@@ -171,6 +171,12 @@ app_visible(const struct tcpe_conn *c)
 	return (c->flags & TCPE_CF_APP) != 0;
 }
 
+static bool
+is_orphan(const struct tcpe_conn *c)
+{
+	return !app_visible(c) && c->listener == NULL;
+}
+
 static void
 conn_event(struct tcpe_conn *c, uint16_t ev)
 {
@@ -418,6 +424,8 @@ output_syn(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 
 	if (c->state == TCPE_SYN_RECEIVED)
 		flags |= TCPE_TH_ACK;
+	/* Armed first: if out is full, the timer retries the send. */
+	arm_rto(c, now);
 	o = emit(c, out, flags, c->iss);
 	if (o == NULL)
 		return -ENOBUFS;
@@ -435,8 +443,8 @@ output_syn(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 	return 0;
 }
 
-int
-tcpe_conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
+static void
+conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 {
 	const struct tcpe_buf_ops *ops = &c->stack->bops;
 	struct tcpe_oseg *o;
@@ -464,6 +472,15 @@ tcpe_conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 				usable = tcpe_seq_gt(wnd_end, c->snd_nxt) ?
 				    wnd_end - c->snd_nxt : 0;
 				len = avail < usable ? avail : usable;
+				/*
+				 * A timeout into a closed window resends the
+				 * head anyway, as Linux does: it probes the
+				 * window and keeps the timer honest.
+				 */
+				if (len == 0 && (c->flags & TCPE_CF_RTO_ONE) &&
+				    c->snd_nxt == c->snd_una &&
+				    c->snd_una != c->snd_max)
+					len = avail;
 				if (len > c->mss)
 					len = c->mss;
 				if (len == 0)
@@ -475,6 +492,8 @@ tcpe_conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 			} else {
 				break;
 			}
+			/* Armed first: if out is full, the timer retries. */
+			arm_rto(c, now);
 			o = emit(c, out, TCPE_TH_ACK, c->snd_nxt);
 			if (o == NULL)
 				break;
@@ -523,6 +542,13 @@ tcpe_conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 	if (!sent && (c->flags & TCPE_CF_ACK_NOW) &&
 	    c->state >= TCPE_SYN_RECEIVED)
 		send_ack(c, out);
+}
+
+int
+tcpe_conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
+{
+	conn_output(c, now, out);
+	tcpe_stack_conn_sync(c);
 	return 0;
 }
 
@@ -582,7 +608,7 @@ input_syn_sent(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		c->snd_nxt = c->iss;
 		c->deadline[TCPE_TT_RTO] = TCPE_TIME_NEVER;
 	}
-	tcpe_conn_output(c, now, out);
+	conn_output(c, now, out);
 }
 
 /* Segment length in sequence space (RFC 9293 section 3.4). */
@@ -654,6 +680,9 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 			conn_event(c, TCPE_EV_WRITABLE);
 		}
 	}
+	/* The peer is alive: restart the count of unanswered probes. */
+	if (!is_orphan(c))
+		c->probes = 0;
 	/* Window update (RFC 9293 3.10.7.4, fifth step, ESTABLISHED). */
 	if (tcpe_seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq &&
 	    tcpe_seq_leq(c->snd_wl2, seg->ack))) {
@@ -814,7 +843,7 @@ tcpe_conn_input(struct tcpe_conn *c, const struct tcpe_seg *seg,
 	    (seg->flags & (TCPE_TH_SYN | TCPE_TH_ACK | TCPE_TH_RST)) ==
 	    TCPE_TH_SYN && seg->seq == c->irs) {
 		c->snd_nxt = c->iss;
-		tcpe_conn_output(c, now, out);
+		conn_output(c, now, out);
 		goto done;
 	}
 
@@ -911,7 +940,7 @@ tcpe_conn_input(struct tcpe_conn *c, const struct tcpe_seg *seg,
 	if (fin)
 		process_fin(c, now);
 
-	tcpe_conn_output(c, now, out);
+	conn_output(c, now, out);
 done:
 	tcpe_stack_conn_sync(c);
 	return 0;
@@ -936,14 +965,30 @@ expire_rto(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 
 	c->deadline[TCPE_TT_RTO] = TCPE_TIME_NEVER;
 	if (c->snd_una == c->snd_max) {
-		/* Persist timer: probe the zero window with SND.UNA - 1. */
-		if (tcpe_state_synchronized(c->state) && c->sndq.bytes > 0 &&
-		    c->snd_wnd == 0) {
-			if (emit(c, out, TCPE_TH_ACK, c->snd_una - 1) != NULL) {
-				rto_backoff(c);
-				arm_rto(c, now);
-			}
+		if (!(tcpe_state_synchronized(c->state) && c->sndq.bytes > 0 &&
+		    c->snd_wnd == 0)) {
+			/* A send that found out full: try it again. */
+			conn_output(c, now, out);
+			return;
 		}
+		/*
+		 * Persist timer (RFC 9293 3.8.6.1): probe the zero window
+		 * with SND.UNA - 1. Unanswered probes count against
+		 * tcp_retries2; an answer (any ACK) resets the count for a
+		 * connection the application holds, not for an orphan, so a
+		 * peer that keeps its window shut cannot pin an orphan for
+		 * ever (Linux tcp_probe_timer).
+		 */
+		if (c->probes >= cfg->retries2) {
+			s->mib[TCPE_MIB_ABORT_ON_TIMEOUT]++;
+			send_rst(c, out);
+			conn_closed(c, -ETIMEDOUT);
+			return;
+		}
+		c->probes++;
+		rto_backoff(c);
+		c->deadline[TCPE_TT_RTO] = now + c->rto;
+		(void)emit(c, out, TCPE_TH_ACK, c->snd_una - 1);
 		return;
 	}
 	switch (c->state) {
@@ -970,10 +1015,15 @@ expire_rto(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 	}
 	c->rtx_count++;
 	rto_backoff(c);
-	/* Resend from the oldest unacknowledged byte, one segment. */
+	/*
+	 * Resend from the oldest unacknowledged byte, one segment. The
+	 * timer is armed before the send, so a send that finds out full or
+	 * a closed window is retried on the next expiry.
+	 */
+	c->deadline[TCPE_TT_RTO] = now + c->rto;
 	c->snd_nxt = c->snd_una;
 	c->flags |= TCPE_CF_RTO_ONE;
-	tcpe_conn_output(c, now, out);
+	conn_output(c, now, out);
 }
 
 int
@@ -1043,7 +1093,7 @@ tcpe_conn_send(struct tcpe_conn *c, struct tcpe_view *v, tcpe_time_t now,
 		ops->ref(ops->ctx, v->buf);
 	v->off += n;
 	v->len -= n;
-	tcpe_conn_output(c, now, out);
+	conn_output(c, now, out);
 	tcpe_stack_conn_sync(c);
 	return (int)n;
 }
@@ -1109,7 +1159,7 @@ tcpe_conn_recv_done(struct tcpe_conn *c, uint32_t len, tcpe_time_t now,
 
 		if (after - before >= thresh || before == c->rcv_nxt) {
 			c->flags |= TCPE_CF_ACK_NOW;
-			tcpe_conn_output(c, now, out);
+			conn_output(c, now, out);
 			tcpe_stack_conn_sync(c);
 		}
 	}
@@ -1148,7 +1198,7 @@ tcpe_conn_shutdown(struct tcpe_conn *c, int how, tcpe_time_t now,
 	default:
 		break;
 	}
-	tcpe_conn_output(c, now, out);
+	conn_output(c, now, out);
 	tcpe_stack_conn_sync(c);
 	return 0;
 }
@@ -1174,6 +1224,8 @@ close_listener(struct tcpe_conn *l, tcpe_time_t now, struct tcpe_out *out)
 	(void)now;
 	tcpe_list_del(&l->qlink);
 	l->flags &= ~TCPE_CF_APP;
+	tcpe_stack_ev_unlink(l);
+	l->events = 0;
 	tcpe_conn_set_state(l, TCPE_CLOSED);
 	tcpe_stack_conn_sync(l);
 }
@@ -1189,6 +1241,9 @@ tcpe_conn_close(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 	}
 	c->flags &= ~TCPE_CF_APP;
 	c->flags |= TCPE_CF_RD_SHUT;
+	/* No event may reach a handle the application gave up. */
+	tcpe_stack_ev_unlink(c);
+	c->events = 0;
 	/* What the application took but never released is its own. */
 	c->rcv_held = 0;
 	if (c->rcvq.bytes > 0 && c->state != TCPE_CLOSED) {

@@ -122,6 +122,7 @@ struct tcpe_conn {
 	uint8_t snd_wscale;		/* peer's shift, applied to its window */
 	uint8_t rcv_wscale;		/* our shift, applied to what we send */
 	uint8_t rtx_count;		/* consecutive RTO expiries */
+	uint8_t probes;			/* unanswered zero-window probes */
 	uint16_t flags;
 	uint16_t events;
 	int err;			/* 0 or -ECONNRESET/-ECONNREFUSED/... */

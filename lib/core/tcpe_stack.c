@@ -113,9 +113,10 @@ tcpe_stack_create(const struct tcpe_stack_params *p, tcpe_time_t now)
 	return s;
 }
 
-static void
-ev_unlink(struct tcpe_stack *s, struct tcpe_conn *c)
+void
+tcpe_stack_ev_unlink(struct tcpe_conn *c)
 {
+	struct tcpe_stack *s = c->stack;
 	struct tcpe_conn **pp;
 
 	if (!(c->flags & TCPE_CF_EVQ))
@@ -148,7 +149,7 @@ free_conn(struct tcpe_stack *s, struct tcpe_conn *c)
 {
 	tcpe_table_remove(&s->table, &c->node);
 	tcpe_wheel_del(&s->wheel, &c->timer);
-	ev_unlink(s, c);
+	tcpe_stack_ev_unlink(c);
 	free_vq(s, &c->sndq);
 	free_vq(s, &c->rcvq);
 	s->state_count[c->state]--;

@@ -1765,6 +1765,70 @@ test_zero_window_probe(void **state)
 	h_close(fx, c);
 }
 
+/*
+ * A peer that keeps its window shut cannot pin an orphan: unanswered
+ * probes count against tcp_retries2, and the answers of a zero window do
+ * not reset the count once nobody holds the connection (fuzz_conn F2).
+ */
+static void
+test_persist_orphan_gives_up(void **state)
+{
+	struct h_fx *fx = *state;
+	struct h_peer p;
+	struct tcpe_conn *c;
+	tcpe_time_t d;
+	uint32_t i, limit = fx->s->cfg.retries2;
+
+	h_peer_init(&p, 40000, 80, PISS, 0);
+	c = h_open_active(fx, &p, NULL);
+	assert_int_equal(h_send(fx, c, &p, 100), 100);
+	H_EXPECT_NONE(fx);
+	tcpe_conn_close(c, fx->now, &fx->out);	/* orphan in FIN_WAIT_1 */
+	H_EXPECT_NONE(fx);
+	for (i = 0; i < limit; i++) {
+		d = tcpe_stack_deadline(fx->s);
+		assert_true(d != TCPE_TIME_NEVER);
+		h_expire(fx, d + TCPE_S(200));
+		H_EXPECT_N(fx, 1);	/* the probe */
+		h_out_clear(fx);
+		/* The peer answers with its window still shut. */
+		h_tx(fx, &p, A, p.nxt, p.our_base, 0, 0);
+		h_out_clear(fx);
+		assert_int_equal(NCONNS(fx), 1);
+	}
+	d = tcpe_stack_deadline(fx->s);
+	assert_true(d != TCPE_TIME_NEVER);
+	h_expire(fx, d + TCPE_S(200));
+	H_EXPECT_N(fx, 1);
+	H_CHECK(fx, (fx->out.segs[0].flags & TCPE_TH_RST) != 0, "no RST");
+	h_out_clear(fx);
+	assert_int_equal(NCONNS(fx), 0);
+	assert_int_equal(MIB(fx, ABORT_ON_TIMEOUT), 1);
+	assert_int_equal(tcpe_stack_deadline(fx->s), TCPE_TIME_NEVER);
+}
+
+/* No event reaches a handle after tcpe_conn_close() (fuzz_conn F1). */
+static void
+test_close_drops_pending_events(void **state)
+{
+	struct h_fx *fx = *state;
+	struct h_peer p;
+	struct tcpe_conn *c;
+	uint16_t ev;
+
+	h_peer_init(&p, 40000, 80, PISS, 8192);
+	c = h_open_active(fx, &p, NULL);
+	/* The peer's FIN queues EOF for the application... */
+	h_tx(fx, &p, A | TCPE_TH_FIN, p.nxt, p.our_base, 8192, 0);
+	h_out_clear(fx);
+	assert_int_equal(c->state, TCPE_CLOSE_WAIT);
+	/* ...which closes before reading its events. */
+	tcpe_conn_close(c, fx->now, &fx->out);
+	assert_null(tcpe_stack_next_event(fx->s, &ev));
+	h_out_clear(fx);
+	assert_int_equal(NCONNS(fx), 1);	/* LAST_ACK, an orphan */
+}
+
 /* ------------------------------------------------------------------------
  * RST in each synchronized state (RFC 9293 3.10.7.4 second, RFC 5961 3).
  * ------------------------------------------------------------------------ */
@@ -3004,6 +3068,8 @@ main(void)
 		T(test_rto_resends_one_segment),
 		T(test_data_retries_exhausted),
 		T(test_zero_window_probe),
+		T(test_persist_orphan_gives_up),
+		T(test_close_drops_pending_events),
 	};
 	const struct CMUnitTest rst[] = {
 		T_RST(ESTABLISHED),
