@@ -37,8 +37,8 @@ void h_buf_put(struct tcpe_buf *b);
 /* --- segments ----------------------------------------------------------- */
 
 /* Addresses of the tests: we are H_LADDR, the peer is H_RADDR. */
-#define H_LADDR		0x0a000001u	/* 10.0.0.1 */
-#define H_RADDR		0x0a000002u	/* 10.0.0.2 */
+#define H_LADDR		0xc6120001u	/* 198.18.0.1 */
+#define H_RADDR		0xc6120002u	/* 198.18.0.2 */
 
 /* Time at which every fixture starts (not 0, to catch "0 = unset"). */
 #define H_T0		TCPE_S(1000)

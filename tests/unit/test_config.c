@@ -602,7 +602,7 @@ test_comments(void **state)
 	    "[port] # the port again\n"
 	    "   # indented = comment\n"
 	    "\t; indented = comment\n"
-	    "addr = 10.0.0.9 ; trailing ;\n"
+	    "addr = 198.18.0.9 ; trailing ;\n"
 	    "vdev = net_tap0,iface=x # trailing #\n"
 	    "# addr = 9.9.9.9\n"
 	    "; addr = 8.8.8.8\n"
@@ -625,7 +625,7 @@ test_comments(void **state)
 	strcpy(cfg.eal.extra, "--x");
 	if (load_text(&cfg, text, err) != 0)
 		fail_msg("%s", err);
-	assert_int_equal(cfg.port.addr, 0x0a000009);
+	assert_int_equal(cfg.port.addr, 0xc6120009);
 	assert_string_equal(cfg.port.vdev, "net_tap0,iface=x");
 	assert_int_equal(cfg.port.mtu, 1400);
 	assert_int_equal(cfg.port.prefix, 8);
@@ -692,7 +692,7 @@ test_load_errors(void **state)
 		    "%s:2: [port] MTU: unknown key" },
 		{ "[port]\nport.mtu = 1500\n", -ENOENT,
 		    "%s:2: [port] port.mtu: unknown key" },
-		{ "[port]\naddr = 10.0.0.1 # c\n\n[eal]\n; x\nbar = 2\n",
+		{ "[port]\naddr = 198.18.0.1 # c\n\n[eal]\n; x\nbar = 2\n",
 		    -ENOENT, "%s:6: [eal] bar: unknown key" },
 		{ "[port]\n" A40 A30 " = 1\n", -ENOENT,
 		    "%s:2: [port] " A40 "...: unknown key" },
@@ -703,8 +703,8 @@ test_load_errors(void **state)
 		    "a decimal integer (expected 576..9000)" },
 		{ "[port]\naddr = 1.2.3\n", -EINVAL, "%s:2: [port] addr: "
 		    "\"1.2.3\" is not an IPv4 address (expected a.b.c.d)" },
-		{ "[port]\ngateway = 010.0.0.1\n", -EINVAL, "%s:2: [port] "
-		    "gateway: \"010.0.0.1\" is not an IPv4 address (expected "
+		{ "[port]\ngateway = 198.018.0.1\n", -EINVAL, "%s:2: [port] "
+		    "gateway: \"198.018.0.1\" is not an IPv4 address (expected "
 		    "a.b.c.d)" },
 		{ "[port]\nmac = 02:00:00:00:00\n", -EINVAL, "%s:2: [port] "
 		    "mac: \"02:00:00:00:00\" is not a MAC address (expected "
@@ -738,7 +738,7 @@ test_load_errors(void **state)
 		    "length 0 out of range 1..127 characters" },
 		{ "[tcp]\ntcp_syn_retries = 300\n", -ERANGE, "%s:2: [tcp] "
 		    "tcp_syn_retries: 300 out of range 1..127" },
-		{ "[port]\naddr = 10.0.0.1 # c\nmtu = 70000 ; x\n", -ERANGE,
+		{ "[port]\naddr = 198.18.0.1 # c\nmtu = 70000 ; x\n", -ERANGE,
 		    "%s:3: [port] mtu: 70000 out of range 576..9000" },
 		/* Lines cfgfile would skip, misread or refuse silently. */
 		{ "[port]\nmtu 9000\n", -EINVAL, "%s:2: \"mtu 9000\" is not "
@@ -860,9 +860,9 @@ test_set(void **state)
 	(void)state;
 	tcpe_config_defaults(&cfg);
 	want = cfg;
-	assert_int_equal(tcpe_config_set(&cfg, "port.addr=10.0.0.1", err,
+	assert_int_equal(tcpe_config_set(&cfg, "port.addr=198.18.0.1", err,
 	    sizeof(err)), 0);
-	want.port.addr = 0x0a000001;
+	want.port.addr = 0xc6120001;
 	/* The value may hold '=' and spaces. */
 	assert_int_equal(tcpe_config_set(&cfg,
 	    "port.vdev=net_tap0,iface=x,remote=eth0", err, sizeof(err)), 0);
@@ -959,7 +959,7 @@ test_precedence(void **state)
 	char err[ERRLEN], *path;
 
 	(void)state;
-	path = tmp_write("[port]\nmtu = 9000\naddr = 10.0.0.2\n"
+	path = tmp_write("[port]\nmtu = 9000\naddr = 198.18.0.2\n"
 	    "[pool]\ndata_room = 9216\n");
 	tcpe_config_defaults(&cfg);
 	assert_int_equal(tcpe_config_load(&cfg, path, err, sizeof(err)), 0);
@@ -967,7 +967,7 @@ test_precedence(void **state)
 	assert_int_equal(tcpe_config_set(&cfg, "port.mtu=1400", err,
 	    sizeof(err)), 0);
 	assert_int_equal(cfg.port.mtu, 1400);
-	assert_int_equal(cfg.port.addr, 0x0a000002);
+	assert_int_equal(cfg.port.addr, 0xc6120002);
 	assert_int_equal(tcpe_config_set(&cfg, "port.mtu=1300", err,
 	    sizeof(err)), 0);
 	assert_int_equal(cfg.port.mtu, 1300);
@@ -1056,16 +1056,16 @@ test_check_port(void **state)
 	    "address of 198.18.0.0/24");
 	with(&cfg, "port.addr=198.18.0.255", "port.prefix=23", NULL);
 	check_is(&cfg, 0, NULL);
-	with(&cfg, "port.addr=10.0.0.4", "port.prefix=30", NULL);
+	with(&cfg, "port.addr=198.18.0.4", "port.prefix=30", NULL);
 	check_is(&cfg, -ERANGE, NULL);
-	with(&cfg, "port.addr=10.0.0.5", "port.prefix=30", NULL);
+	with(&cfg, "port.addr=198.18.0.5", "port.prefix=30", NULL);
 	check_is(&cfg, 0, NULL);
 	/* RFC 3021 /31 and a /32: every address is a host. */
-	with(&cfg, "port.addr=10.0.0.4", "port.prefix=31", NULL);
+	with(&cfg, "port.addr=198.18.0.4", "port.prefix=31", NULL);
 	check_is(&cfg, 0, NULL);
-	with(&cfg, "port.addr=10.0.0.5", "port.prefix=31", NULL);
+	with(&cfg, "port.addr=198.18.0.5", "port.prefix=31", NULL);
 	check_is(&cfg, 0, NULL);
-	with(&cfg, "port.addr=10.0.0.0", "port.prefix=32", NULL);
+	with(&cfg, "port.addr=198.18.0.0", "port.prefix=32", NULL);
 	check_is(&cfg, 0, NULL);
 
 	/* Gateway: none, or a host of the subnet other than addr. */
@@ -1083,18 +1083,18 @@ test_check_port(void **state)
 	check_is(&cfg, -ERANGE, NULL);
 	with(&cfg, "port.gateway=198.18.0.255", NULL);
 	check_is(&cfg, -ERANGE, NULL);
-	with(&cfg, "port.gateway=10.0.0.1", NULL);
+	with(&cfg, "port.gateway=198.19.0.1", NULL);
 	check_is(&cfg, -ERANGE, NULL);
 	with(&cfg, "port.gateway=198.18.0.2", NULL);
 	check_is(&cfg, -ERANGE, "[port] gateway: 198.18.0.2 is [port] addr "
 	    "itself (0.0.0.0 for none)");
-	with(&cfg, "port.addr=10.0.0.0", "port.prefix=31",
-	    "port.gateway=10.0.0.1", NULL);
+	with(&cfg, "port.addr=198.18.0.0", "port.prefix=31",
+	    "port.gateway=198.18.0.1", NULL);
 	check_is(&cfg, 0, NULL);
-	with(&cfg, "port.addr=10.0.0.0", "port.prefix=32",
-	    "port.gateway=10.0.0.1", NULL);
-	check_is(&cfg, -ERANGE, "[port] gateway: 10.0.0.1 out of range "
-	    "10.0.0.0..10.0.0.0 (a host of [port] addr/prefix 10.0.0.0/32 "
+	with(&cfg, "port.addr=198.18.0.0", "port.prefix=32",
+	    "port.gateway=198.18.0.1", NULL);
+	check_is(&cfg, -ERANGE, "[port] gateway: 198.18.0.1 out of range "
+	    "198.18.0.0..198.18.0.0 (a host of [port] addr/prefix 198.18.0.0/32 "
 	    "other than addr, or 0.0.0.0 for none)");
 
 	/* MAC: the device's (zero) or unicast. */

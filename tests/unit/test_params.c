@@ -730,7 +730,7 @@ struct kinds {
 	char name[16];		/* STR 0..15 characters */
 	char word[8];		/* STR 1..7 characters */
 	uint32_t addr;		/* IPV4, any address */
-	uint32_t net10;		/* IPV4 within 10.0.0.0/8 */
+	uint32_t net198;		/* IPV4 within 198.18.0.0/15 */
 	uint8_t mac[6];
 	uint32_t n;		/* U32 next to them */
 };
@@ -742,8 +742,8 @@ static const struct tcpe_param_desc kinds_desc[] = {
 	{ "word", TCPE_PT_STR, K(word), 1, 8, "tcpe", "a word" },
 	{ "addr", TCPE_PT_IPV4, K(addr), 0, UINT32_MAX, "198.18.0.2",
 	    "an address" },
-	{ "net10", TCPE_PT_IPV4, K(net10), 0x0a000000, 0x0affffff,
-	    "10.0.0.1", "an address in 10/8" },
+	{ "net198", TCPE_PT_IPV4, K(net198), 0xc6120000, 0xc613ffff,
+	    "198.18.0.1", "an address in 198.18/15" },
 	{ "mac", TCPE_PT_MAC, K(mac), 0, 0, "00:00:00:00:00:00", "a MAC" },
 	{ "n", TCPE_PT_U32, K(n), 1, 9, "5", "a number" },
 };
@@ -876,7 +876,7 @@ test_ipv4(void **state)
 		".1.2.3.4", "1..2.3", "1.2..3", "256.1.1.1", "1.256.1.1",
 		"1.2.3.256", "999.1.1.1", "1000.1.1.1", "1.2.3.0004",
 		"01.2.3.4", "1.02.3.4", "1.2.3.04", "00.1.2.3", "1.2.3.00",
-		"0x1.2.3.4", "0x01020304", "16909060", "+1.2.3.4",
+		"0x1.2.3.4", "0xc6120203", "16909060", "+1.2.3.4",
 		"1.2.3.-4", "-1.2.3.4", "1 .2.3.4", "1. 2.3.4", "1.2.3.4 x",
 		"1.2.3.4/24", "1.2.3.4:80", "1,2,3,4", "a.b.c.d",
 		"1.2.3.4a", "1.2.3.4\x01", "\xef\xbc\x91.2.3.4", "::1",
@@ -888,39 +888,39 @@ test_ipv4(void **state)
 	(void)state;
 	kinds_fresh(&k);
 	assert_int_equal(k.addr, 0xc6120002);
-	assert_int_equal(k.net10, 0x0a000001);
+	assert_int_equal(k.net198, 0xc6120001);
 	kinds_accept(&k, "addr", "0.0.0.0");
 	assert_int_equal(k.addr, 0);
 	kinds_accept(&k, "addr", "255.255.255.255");
 	assert_int_equal(k.addr, 0xffffffff);
-	kinds_accept(&k, "addr", "1.2.3.4");
-	assert_int_equal(k.addr, 0x01020304);
-	kinds_accept(&k, "addr", "100.10.0.199");
-	assert_int_equal(k.addr, 0x640a00c7);
-	kinds_accept(&k, "addr", " \t192.168.1.10\r\n");
-	assert_int_equal(k.addr, 0xc0a8010a);
-	kinds_accept(&k, "addr", "10.0.0.0");
-	assert_int_equal(k.addr, 0x0a000000);
+	kinds_accept(&k, "addr", "198.18.2.3");
+	assert_int_equal(k.addr, 0xc6120203);
+	kinds_accept(&k, "addr", "198.19.0.199");
+	assert_int_equal(k.addr, 0xc61300c7);
+	kinds_accept(&k, "addr", " \t198.18.1.10\r\n");
+	assert_int_equal(k.addr, 0xc612010a);
+	kinds_accept(&k, "addr", "198.18.0.0");
+	assert_int_equal(k.addr, 0xc6120000);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		kinds_reject("addr", bad[i], -EINVAL,
 		    "is not an IPv4 address (expected a.b.c.d)");
-		kinds_reject("net10", bad[i], -EINVAL,
-		    "(expected a.b.c.d in 10.0.0.0..10.255.255.255)");
+		kinds_reject("net198", bad[i], -EINVAL,
+		    "(expected a.b.c.d in 198.18.0.0..198.19.255.255)");
 	}
 	kinds_reject("addr", NULL, -EINVAL, "no value (expected a.b.c.d)");
 
 	/* The range, in host order. */
-	kinds_accept(&k, "net10", "10.0.0.0");
-	assert_int_equal(k.net10, 0x0a000000);
-	kinds_accept(&k, "net10", "10.255.255.255");
-	assert_int_equal(k.net10, 0x0affffff);
-	kinds_reject("net10", "11.0.0.0", -ERANGE,
-	    "11.0.0.0 out of range 10.0.0.0..10.255.255.255");
-	kinds_reject("net10", "9.255.255.255", -ERANGE,
-	    "9.255.255.255 out of range 10.0.0.0..10.255.255.255");
-	kinds_reject("net10", "0.0.0.10", -ERANGE, NULL);
+	kinds_accept(&k, "net198", "198.18.0.0");
+	assert_int_equal(k.net198, 0xc6120000);
+	kinds_accept(&k, "net198", "198.19.255.255");
+	assert_int_equal(k.net198, 0xc613ffff);
+	kinds_reject("net198", "198.20.0.0", -ERANGE,
+	    "198.20.0.0 out of range 198.18.0.0..198.19.255.255");
+	kinds_reject("net198", "198.17.255.255", -ERANGE,
+	    "198.17.255.255 out of range 198.18.0.0..198.19.255.255");
+	kinds_reject("net198", "0.0.0.10", -ERANGE, NULL);
 	/* Malformed wins over out of range. */
-	kinds_reject("net10", "11.0.0.01", -EINVAL, "not an IPv4 address");
+	kinds_reject("net198", "198.18.0.01", -EINVAL, "not an IPv4 address");
 
 	kinds_fresh(&before);
 	kinds_accept(&k, "addr", "9.8.7.6");
@@ -997,10 +997,10 @@ test_kinds_messages(void **state)
 	    err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "[kinds] addr: \"1.2.3.256\" is not an IPv4 "
 	    "address (expected a.b.c.d)");
-	assert_int_equal(tcpe_param_set(&kinds_sec, &k, "net10", "1.2.3.4",
+	assert_int_equal(tcpe_param_set(&kinds_sec, &k, "net198", "198.20.2.3",
 	    err, sizeof(err)), -ERANGE);
-	assert_string_equal(err, "[kinds] net10: 1.2.3.4 out of range "
-	    "10.0.0.0..10.255.255.255");
+	assert_string_equal(err, "[kinds] net198: 198.20.2.3 out of range "
+	    "198.18.0.0..198.19.255.255");
 	assert_int_equal(tcpe_param_set(&kinds_sec, &k, "mac", "02:00",
 	    err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "[kinds] mac: \"02:00\" is not a MAC address "
@@ -1021,24 +1021,24 @@ test_kinds_describe_format(void **state)
 		"name =   ; 0..15 characters; a name",
 		"word = tcpe  ; 1..7 characters; a word",
 		"addr = 198.18.0.2  ; a.b.c.d; an address",
-		"net10 = 10.0.0.1  ; a.b.c.d in 10.0.0.0..10.255.255.255; "
-		    "an address in 10/8",
+		"net198 = 198.18.0.1  ; a.b.c.d in 198.18.0.0..198.19.255.255; "
+		    "an address in 198.18/15",
 		"mac = 00:00:00:00:00:00  ; xx:xx:xx:xx:xx:xx; a MAC",
 		"n = 5  ; 1..9; a number",
 	};
 	static const char *const fmt[] = {
-		"", "tcpe", "198.18.0.2", "10.0.0.1", "00:00:00:00:00:00", "5",
+		"", "tcpe", "198.18.0.2", "198.18.0.1", "00:00:00:00:00:00", "5",
 	};
 	static const char *const set[][2] = {
 		{ "name", "net_tap0,iface=tcpe0" },
 		{ "word", "a b" },
 		{ "addr", "0.0.0.0" },
-		{ "net10", "10.1.2.3" },
+		{ "net198", "198.18.2.3" },
 		{ "mac", "02:AB:00:00:00:0F" },
 		{ "n", "9" },
 	};
 	static const char *const fmt2[] = {
-		"net_tap0,iface", "a b", "0.0.0.0", "10.1.2.3",
+		"net_tap0,iface", "a b", "0.0.0.0", "198.18.2.3",
 		"02:ab:00:00:00:0f", "9",
 	};
 	struct tcpe_tcp_cfg cfg;
@@ -1163,9 +1163,9 @@ test_param_check(void **state)
 	kinds_check_is(&k, -ERANGE, "[kinds] word: length 0 out of range "
 	    "1..7 characters");
 	kinds_fresh(&k);
-	k.net10 = 0x0b000000;
-	kinds_check_is(&k, -ERANGE, "[kinds] net10: 11.0.0.0 out of range "
-	    "10.0.0.0..10.255.255.255");
+	k.net198 = 0xc6140000;
+	kinds_check_is(&k, -ERANGE, "[kinds] net198: 198.20.0.0 out of range "
+	    "198.18.0.0..198.19.255.255");
 	kinds_fresh(&k);
 	k.n = 0;
 	kinds_check_is(&k, -ERANGE, "[kinds] n: 0 out of range 1..9");
