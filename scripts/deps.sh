@@ -12,7 +12,7 @@ PKGS=(
 	libdpdk-dev dpdk-dev libnuma-dev libcmocka-dev
 	clang libclang-rt-14-dev
 	python3 python3-scapy
-	iproute2 ethtool curl wrk apache2-utils tcpdump
+	iproute2 iputils-ping ethtool curl wrk apache2-utils tcpdump
 )
 
 missing=()

@@ -6,8 +6,12 @@
 #   ./scripts/test.sh              everything, in this order:
 #       unit    build/ (debugoptimized, gcc): build, meson test
 #               (unit tests, the demo, the core purity check)
+#       integration  build/: meson test --suite integration, the apps on
+#               net_tap inside a network namespace against curl, ab, wrk
+#               (needs root; tests/integration/)
 #       asan    build-asan/: the same with -fsanitize=address,undefined
-#               (UB aborts); the purity check is not repeated there
+#               (UB aborts); the purity check and the integration tests
+#               are not repeated there
 #       purity  the core purity check on lib/core and build/'s
 #               libtcpe_core.a, and its self-test
 #       fuzz    build-fuzz/ (CC=clang, -Dfuzz=enabled): every fuzz target
@@ -68,20 +72,24 @@ setup() {
 	return 1
 }
 
-# mtest DIR LABEL [SUITE-TO-SKIP]: run the meson tests of DIR whose program
-# was built (meson test refuses to run anything if one is missing; those
-# count as failed) and add up the results from testlog.json.
+# mtest DIR LABEL [SUITES-TO-SKIP [ONLY-SUITE]]: run the meson tests of DIR
+# whose program was built (meson test refuses to run anything if one is
+# missing; those count as failed), leaving out the suites in the
+# space-separated SUITES-TO-SKIP, or keeping only ONLY-SUITE, and add up
+# the results from testlog.json.
 mtest() {
-	local dir=$1 label=$2 skip=${3:-} sel p f s
+	local dir=$1 label=$2 skip=${3:-} only=${4:-} sel p f s
 	local -a names missing
 	sel=$(meson introspect "$dir" --tests | python3 -c '
 import json, os, sys
-skip = sys.argv[1]
+skip, only = sys.argv[1].split(), sys.argv[2]
 for t in json.load(sys.stdin):
-    if skip and ("tcpe:" + skip) in t["suite"]:
+    if any(("tcpe:" + k) in t["suite"] for k in skip):
+        continue
+    if only and ("tcpe:" + only) not in t["suite"]:
         continue
     print(("ok " if os.path.exists(t["cmd"][0]) else "missing ") + t["name"])
-' "$skip") || { fail "$label: meson introspect"; return; }
+' "$skip" "$only") || { fail "$label: meson introspect"; return; }
 	names=($(awk '$1 == "ok" { print $2 }' <<<"$sel"))
 	missing=($(awk '$1 == "missing" { print $2 }' <<<"$sel"))
 	for f in "${missing[@]}"; do
@@ -92,7 +100,13 @@ for t in json.load(sys.stdin):
 		return
 	fi
 	rm -f "$dir/meson-logs/testlog.json"
-	meson test -C "$dir" --no-rebuild --print-errorlogs "${names[@]}"
+	if [[ -n "$only" ]]; then
+		# One at a time, output as it comes (these tests are long).
+		meson test -C "$dir" --no-rebuild --print-errorlogs -v \
+		    --num-processes 1 "${names[@]}"
+	else
+		meson test -C "$dir" --no-rebuild --print-errorlogs "${names[@]}"
+	fi
 	if [[ ! -f "$dir/meson-logs/testlog.json" ]]; then
 		fail "$label: meson test wrote no log"
 		return
@@ -132,7 +146,19 @@ step_unit() {
 	if ! ninja -C build -k 0; then
 		fail "build: compile"
 	fi
-	mtest build unit
+	mtest build unit integration
+}
+
+step_integration() {
+	say "integration: build/, the apps on net_tap (tests/integration)"
+	if [[ ! -f build/build.ninja ]] && ! setup build; then
+		fail "build: meson setup"
+		return
+	fi
+	if ! ninja -C build -k 0; then
+		fail "build: compile"
+	fi
+	mtest build integration "" integration
 }
 
 step_asan() {
@@ -144,7 +170,7 @@ step_asan() {
 	if ! ninja -C build-asan -k 0; then
 		fail "build-asan: compile"
 	fi
-	mtest build-asan asan checks
+	mtest build-asan asan "checks integration"
 }
 
 step_purity() {
@@ -231,16 +257,16 @@ step_fuzz() {
 	done
 }
 
-ALL=(unit asan purity fuzz)
+ALL=(unit integration asan purity fuzz)
 steps=("$@")
 if [[ ${#steps[@]} -eq 0 || "${steps[0]}" == all ]]; then
 	steps=("${ALL[@]}")
 fi
 for s in "${steps[@]}"; do
 	case "$s" in
-	unit | asan | purity | fuzz) ;;
+	unit | integration | asan | purity | fuzz) ;;
 	-h | --help)
-		sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
