@@ -220,6 +220,7 @@ tcpe_init(int argc, char **argv, struct tcpe_engine **ep)
 		    "the device has RSS" : "the device has no RSS either");
 		nw = 1;
 	}
+	fflush(stdout);
 	e->nworkers = nw;
 
 	rc = tcpe_port_pools(&e->port, (uint16_t)nw, &e->cfg.pool, e->lcores,
@@ -269,6 +270,8 @@ tcpe_init(int argc, char **argv, struct tcpe_engine **ep)
 	    (e->port.dp_flags & TCPE_DP_TX_MULTISEG) ? "zero-copy chains" :
 	    "payload copied", (e->port.dp_flags & TCPE_DP_TX_TCP_CSUM) ?
 	    "device" : "software");
+	/* Scripts wait for this line; do not leave it in a stdio buffer. */
+	fflush(stdout);
 	*ep = e;
 	return used;
 fail:

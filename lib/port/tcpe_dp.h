@@ -68,6 +68,7 @@ struct rte_mempool;
 	X(ARP_TABLE_FULL, "arp_table_full", "frames dropped: ARP table full") \
 	X(TX_NO_ROUTE, "tx_no_route", "frames dropped: no gateway") \
 	X(TX_NOMBUF, "tx_nombuf", "segments dropped: no mbuf for headers") \
+	X(TX_CSUM_SW, "tx_csum_sw", "TCP checksums computed in software") \
 	X(TX_REFUSED, "tx_refused", "frames tx_burst refused (retried)") \
 	X(TX_DROPPED, "tx_dropped", "frames dropped: TX queue full") \
 	X(TX_OUT_FULL, "tx_out_full", "core output array filled (resumed)")
@@ -246,7 +247,7 @@ int tcpe_dp_send_buf(struct tcpe_dp *dp, struct tcpe_conn *c,
     struct rte_mbuf *m, uint32_t off, uint32_t len);
 
 /*
- * Attach len bytes at data (not copied) to c, in mbufs of at most 65535
+ * Attach len bytes at data (not copied) to c, in mbufs of at most 65532
  * bytes sharing one rte_mbuf_ext_shared_info; free_fn(data, opaque) runs
  * once when the last reference to the accepted bytes goes, never when
  * nothing was accepted. Returns the bytes accepted, or (nothing accepted)

@@ -34,8 +34,12 @@
 #define L2_LEN	RTE_ETHER_HDR_LEN
 #define L3_LEN	TCPE_IP4_HDR_LEN
 
-/* One mbuf maps at most this much external memory (buf_len is 16 bits). */
-#define EXT_CHUNK	65535u
+/*
+ * One mbuf maps at most 65535 bytes of external memory (buf_len is 16
+ * bits); an even chunk keeps segments that span two chunks even-sized at
+ * the join (see csum_by_device()).
+ */
+#define EXT_CHUNK	65532u
 
 /* Cached send_ext records kept per worker beyond which they are freed. */
 #define EXT_CACHE	1024u
@@ -237,6 +241,28 @@ copy_views(struct rte_mbuf *h, const struct tcpe_oseg *o)
 }
 
 /*
+ * Whether the device may compute o's TCP checksum. Some PMDs sum each
+ * segment of a chain on its own (net_tap in DPDK 22.11 does, with
+ * __rte_raw_cksum() per segment), which is wrong once a segment before the
+ * last has an odd length: the next one's bytes land in the wrong half of
+ * the 16-bit words. Such frames get their checksum in software.
+ */
+static bool
+csum_by_device(const struct tcpe_dp *dp, const struct tcpe_oseg *o)
+{
+	uint32_t i;
+
+	if (!(dp->flags & TCPE_DP_TX_TCP_CSUM))
+		return false;
+	if (!(dp->flags & TCPE_DP_TX_MULTISEG))
+		return true;
+	for (i = 0; i + 1 < o->nviews; i++)
+		if (o->v[i].len & 1)
+			return false;
+	return true;
+}
+
+/*
  * Build the frame of o and hand it to the IPv4 output (next hop, ARP).
  * Always consumes the view references of o.
  */
@@ -289,11 +315,12 @@ frame_out(struct tcpe_dp *dp, struct tcpe_oseg *o)
 		h->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
 		ip->hdr_checksum = 0;
 	}
-	if (dp->flags & TCPE_DP_TX_TCP_CSUM) {
+	if (csum_by_device(dp, o)) {
 		/* The device adds the payload to the pseudo-header sum. */
 		h->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 		csum = rte_ipv4_phdr_cksum(ip, h->ol_flags);
 	} else {
+		dp->ctr[TCPE_DP_TX_CSUM_SW]++;
 		csum = tcpe_wire_tcp_csum(o->t.laddr, o->t.raddr,
 		    p + L2_LEN + L3_LEN, thl, o->v, o->nviews,
 		    &tcpe_mbuf_bops);
