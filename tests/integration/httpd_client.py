@@ -5,7 +5,7 @@ test's network namespace.
 
     httpd_client.py HOST PORT CHECK...
 
-Checks: pipeline, split, pipeline-big, halfclose, keepalive, close,
+Checks: pipeline, split, pipeline-big, halfclose, reuse, keepalive, close,
 http10, errors, expect (or all). Each prints one "ok: ..." line per assertion and raises (exit 1)
 on the first mismatch. Every socket has a timeout, so nothing hangs.
 """
@@ -93,12 +93,17 @@ class Reader:
         check(self.eof and not self.buf, what + ": server closed (FIN), nothing extra")
 
 
-def tcp_state(sock):
-    """The kernel's TCP state of sock, from ss in this namespace."""
-    lport = sock.getsockname()[1]
+def port_state(lport):
+    """The kernel's TCP state of the socket on local port lport, from ss
+    in this namespace ("NONE" when there is none)."""
     out = subprocess.run(["ss", "-tanH", "sport", "= :%d" % lport],
                          capture_output=True, text=True, timeout=10).stdout
     return out.split()[0] if out.split() else "NONE"
+
+
+def tcp_state(sock):
+    """The kernel's TCP state of sock."""
+    return port_state(sock.getsockname()[1])
 
 
 def get(path, extra="", version="HTTP/1.1"):
@@ -178,6 +183,29 @@ def chk_halfclose(host, port):
     check(c[0] == 200 and b"tcpe-httpd" in c[2], "halfclose: GET /")
     r.expect_eof("halfclose")
     s.close()
+
+
+def chk_reuse(host, port):
+    """A new connection from the source port of one the server just
+    closed first (the server holds its TIME_WAIT): it must be served."""
+    lport = 40000 + os.getpid() % 20000
+    for i in range(3):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.settimeout(TIMEOUT)
+        s.bind(("", lport))
+        s.connect((host, port))
+        s.sendall(get("/bytes/777", "Connection: close\r\n"))
+        r = Reader(s)
+        resp = r.response()
+        check(resp[0] == 200 and resp[2] == pattern(777),
+              "reuse: connection %d from port %d served" % (i, lport))
+        r.expect_eof("reuse %d" % i)
+        s.close()
+        # Our side closes second (LAST_ACK): wait for the last ACK.
+        deadline = time.time() + 5
+        while port_state(lport) != "NONE" and time.time() < deadline:
+            time.sleep(0.01)
 
 
 def chk_keepalive(host, port):
@@ -316,6 +344,7 @@ CHECKS = {
     "split": chk_split,
     "pipeline-big": chk_pipeline_big,
     "halfclose": chk_halfclose,
+    "reuse": chk_reuse,
     "keepalive": chk_keepalive,
     "close": chk_close,
     "http10": chk_http10,
