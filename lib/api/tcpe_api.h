@@ -32,14 +32,14 @@ struct tcpe_worker {
 	struct tcpe_conn *cur;
 	bool dispatching;
 	int setup_rc;
-	struct tcpe_config cfg;		/* embedded: its own configuration */
+	struct tcpe_config cfg;		/* embedded: its own config */
 };
 
 /* The process: configuration, EAL, port, workers. */
 struct tcpe_engine {
 	struct tcpe_config cfg;
 	struct tcpe_port port;
-	bool eal;			/* the EAL is up: clean it up at fini */
+	bool eal;			/* the EAL is up: clean up */
 	unsigned int nworkers;
 	unsigned int lcores[TCPE_WORKERS_MAX];	/* worker i's lcore */
 	struct tcpe_worker *w[TCPE_WORKERS_MAX];

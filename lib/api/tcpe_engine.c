@@ -46,7 +46,7 @@ ip_str(char s[16], uint32_t a)
 	    (unsigned int)a & 0xff);
 }
 
-/* --- configuration ------------------------------------------------------- */
+/* --- configuration -------------------------------------------------------- */
 
 /* Is a an option of tcpe's taking a value; *val is set when it is inline. */
 static bool
@@ -129,7 +129,7 @@ bad:
 	return rc;
 }
 
-/* --- engine -------------------------------------------------------------- */
+/* --- engine --------------------------------------------------------------- */
 
 static int
 worker_init(struct tcpe_worker *w, const struct tcpe_config *cfg,
@@ -370,7 +370,7 @@ tcpe_worker_now(const struct tcpe_worker *w)
 	return w->dp.now;
 }
 
-/* --- counters ------------------------------------------------------------ */
+/* --- counters ------------------------------------------------------------- */
 
 static void
 print_counters(struct tcpe_worker *const *ws, unsigned int n, FILE *f)
@@ -423,7 +423,7 @@ tcpe_print_counters(struct tcpe_engine *e, void *file)
 	print_counters(e->w, e->nworkers, file != NULL ? file : stdout);
 }
 
-/* --- embedding ----------------------------------------------------------- */
+/* --- embedding ------------------------------------------------------------ */
 
 static bool
 mac_ok(const uint8_t *m)

@@ -25,7 +25,7 @@ drain(struct tcpe_conn *c)
 	tcpe_dp_drain(sock_dp(c), &c->node.key, c->node.hash);
 }
 
-/* --- events -------------------------------------------------------------- */
+/* --- events --------------------------------------------------------------- */
 
 /* The application still holds c and nothing closed it in a callback. */
 static inline bool
@@ -110,7 +110,7 @@ tcpe_api_dispatch(void *owner)
 	w->dispatching = false;
 }
 
-/* --- opening and closing ------------------------------------------------ */
+/* --- opening and closing -------------------------------------------------- */
 
 struct tcpe_sock *
 tcpe_listen(struct tcpe_worker *w, uint32_t addr, uint16_t port,
@@ -261,7 +261,7 @@ tcpe_abort(struct tcpe_sock *s)
 	drain(c);
 }
 
-/* --- receive ------------------------------------------------------------ */
+/* --- receive -------------------------------------------------------------- */
 
 static void
 view_to_rx(const struct tcpe_view *v, struct tcpe_rx *rx)
@@ -335,7 +335,7 @@ tcpe_recv_copy(struct tcpe_sock *s, void *buf, uint32_t len)
 	return (int)got;
 }
 
-/* --- send --------------------------------------------------------------- */
+/* --- send ----------------------------------------------------------------- */
 
 int
 tcpe_txbuf_get(struct tcpe_worker *w, struct tcpe_txbuf *tb)

@@ -50,7 +50,7 @@ struct rte_mempool;
 	X(RX_OTHER_PROTO, "rx_other_proto", "IPv4 neither TCP nor ICMP") \
 	X(RX_BAD_TCP, "rx_bad_tcp", "malformed TCP header") \
 	X(RX_TCP_CSUM, "rx_tcp_csum", "bad TCP checksum") \
-	X(RX_TCP_CSUM_HW, "rx_tcp_csum_hw", "TCP checksums the device checked") \
+	X(RX_TCP_CSUM_HW, "rx_tcp_csum_hw", "TCP checksums the NIC checked") \
 	X(RX_BAD_ICMP, "rx_bad_icmp", "malformed or bad checksum ICMP") \
 	X(RX_ICMP_OTHER, "rx_icmp_other", "ICMP other than echo request") \
 	X(ICMP_ECHO, "icmp_echo", "echo requests answered") \
@@ -84,10 +84,10 @@ enum tcpe_dp_ctr {
 const char *tcpe_dp_ctr_name(int i);
 
 /* Mode and device capabilities (struct tcpe_dp.flags). */
-#define TCPE_DP_EMBED		0x01	/* host driven: give back, no tx_burst */
+#define TCPE_DP_EMBED		0x01	/* embedded: the host polls */
 #define TCPE_DP_TX_MULTISEG	0x02	/* chain payload, else copy it */
-#define TCPE_DP_TX_IP_CSUM	0x04	/* device fills the IPv4 checksum */
-#define TCPE_DP_TX_TCP_CSUM	0x08	/* device fills the TCP checksum */
+#define TCPE_DP_TX_IP_CSUM	0x04	/* device fills IPv4 checksums */
+#define TCPE_DP_TX_TCP_CSUM	0x08	/* device fills TCP checksums */
 
 struct tcpe_arp_entry;
 struct tcpe_ext;
@@ -99,15 +99,15 @@ struct tcpe_dp_params {
 	uint16_t port_id;		/* polled mode only */
 	uint16_t queue_id;
 	uint32_t flags;			/* TCPE_DP_* */
-	uint32_t burst;			/* RX burst and TX batch, 1..512 */
+	uint32_t burst;			/* RX burst, TX batch: 1..512 */
 	uint32_t tx_cap;		/* frames staged before tx_dropped */
 	uint32_t addr;
 	uint32_t prefix;		/* 0..32 */
 	uint32_t gateway;		/* 0: none */
 	uint8_t mac[6];
 	uint16_t mtu;
-	uint32_t arp_pending;		/* frames held per unresolved next hop */
-	uint32_t arp_timeout_s;		/* a learned entry stays REACHABLE */
+	uint32_t arp_pending;		/* frames held per next hop */
+	uint32_t arp_timeout_s;		/* REACHABLE lifetime */
 	uint16_t port_lo;		/* ephemeral ports, inclusive */
 	uint16_t port_hi;
 	uint64_t secret[2];		/* ISN key (RFC 6528) */
@@ -220,7 +220,7 @@ uint32_t tcpe_dp_hash(const struct tcpe_dp *dp, const struct tcpe_tuple *t);
 /* Frames and mbufs currently held by dp (staged, pending ARP). */
 uint32_t tcpe_dp_held(const struct tcpe_dp *dp);
 
-/* --- buffers (tcpe_mbuf.c) -------------------------------------------- */
+/* --- buffers (tcpe_mbuf.c) ------------------------------------------------ */
 
 /* struct tcpe_buf is an rte_mbuf holding one segment; ctx is unused. */
 extern const struct tcpe_buf_ops tcpe_mbuf_bops;
@@ -262,7 +262,7 @@ int tcpe_dp_send_ext(struct tcpe_dp *dp, struct tcpe_conn *c,
 int tcpe_dp_send_copy(struct tcpe_dp *dp, struct tcpe_conn *c,
     const void *data, uint32_t len);
 
-/* --- device, EAL, lcores, clock (tcpe_ethdev.c) ------------------------ */
+/* --- device, EAL, lcores, clock (tcpe_ethdev.c) --------------------------- */
 
 struct tcpe_config;
 struct tcpe_port_cfg;
@@ -287,7 +287,7 @@ struct tcpe_port {
 	uint16_t port_id;
 	uint16_t nq;			/* queue pairs configured */
 	uint16_t npools;
-	struct rte_mempool **pools;	/* pools[i]: worker i's, its socket */
+	struct rte_mempool **pools;	/* [i]: worker i's, on its socket */
 	char driver[32];
 	uint8_t dev_mac[6];		/* the device's own MAC */
 	uint8_t mac[6];			/* tcpe's MAC on it */

@@ -34,9 +34,10 @@
 /* TX offloads tcpe uses when the device has them. */
 #define TX_WANT	(RTE_ETH_TX_OFFLOAD_MULTI_SEGS | \
 		 RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM)
-#define RX_WANT	(RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM)
+#define RX_WANT	(RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | \
+		 RTE_ETH_RX_OFFLOAD_TCP_CKSUM)
 
-/* --- EAL -------------------------------------------------------------------- */
+/* --- EAL ------------------------------------------------------------------ */
 
 /* The EAL may keep pointers into argv: the strings live for the process. */
 static char eal_buf[EAL_BUF];
@@ -162,7 +163,7 @@ tcpe_eal_stop(void)
 	(void)rmdir(dir);
 }
 
-/* --- clock ------------------------------------------------------------------ */
+/* --- clock ---------------------------------------------------------------- */
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -184,7 +185,7 @@ tcpe_clock_ns(void)
 	return (uint64_t)(((u128)(rte_rdtsc() - tsc0) * ns_mult) >> 32);
 }
 
-/* --- port ------------------------------------------------------------------- */
+/* --- port ----------------------------------------------------------------- */
 
 static bool
 mac_zero(const uint8_t *m)
@@ -286,8 +287,8 @@ tcpe_port_start(struct tcpe_port *p, const struct tcpe_port_cfg *pc,
 	conf.rxmode.mtu = pc->mtu;
 	if (nq > 1 && p->rss) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_NONFRAG_IPV4_TCP &
-		    info.flow_type_rss_offloads;
+		conf.rx_adv_conf.rss_conf.rss_hf =
+		    RTE_ETH_RSS_NONFRAG_IPV4_TCP & info.flow_type_rss_offloads;
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	}
 	rc = rte_eth_dev_configure(pid, nq, nq, &conf);
@@ -378,7 +379,7 @@ tcpe_port_dp_flags(uint16_t port_id, bool *valid)
 	return f;
 }
 
-/* --- pools -------------------------------------------------------------------- */
+/* --- pools ---------------------------------------------------------------- */
 
 int
 tcpe_port_pools(struct tcpe_port *p, uint16_t n,
@@ -429,7 +430,7 @@ tcpe_pool_size(const struct rte_mempool *mp)
 	return mp->size;
 }
 
-/* --- lcores ------------------------------------------------------------------- */
+/* --- lcores --------------------------------------------------------------- */
 
 unsigned int
 tcpe_lcores(unsigned int *ids, unsigned int max)

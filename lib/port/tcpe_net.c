@@ -60,7 +60,7 @@ struct tcpe_arp_entry {
 	uint8_t tries;		/* requests sent in this state */
 	bool used;		/* a frame went out since the last refresh */
 	uint8_t mac[6];
-	tcpe_time_t expires;	/* REACHABLE: end; otherwise: next request */
+	tcpe_time_t expires;	/* REACHABLE: end; else: next request */
 	tcpe_time_t last;	/* last confirmation, for eviction */
 	struct rte_mbuf **pend;
 	uint32_t npend;
@@ -283,7 +283,8 @@ tcpe_arp_timers(struct tcpe_dp *dp)
 		case ARP_INCOMPLETE:
 		case ARP_STALE:
 			if (e->tries >= ARP_TRIES) {
-				arp_clear(dp, e);	/* pending: unresolved */
+				/* Its pending frames count as unresolved. */
+				arp_clear(dp, e);
 				break;
 			}
 			e->tries++;

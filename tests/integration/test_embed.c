@@ -15,10 +15,12 @@
  *     another MAC are handed back untouched;
  *  2. a connection: 4 MB each way. Client to server with tcpe_send() on
  *     engine buffers filled in place; server to client with
- *     tcpe_send_ext() of a static buffer (a 256 KB send buffer, so one
- *     call spans several 64 KB attachments). The server reads zero-copy
- *     with tcpe_recv() and holds views across iterations before
- *     releasing them; the client reads with tcpe_recv_copy() into a
+ *     tcpe_send_ext() of a static buffer (1 MB send buffers and windows,
+ *     so one call spans several 64 KB attachments, and the bulk release
+ *     below makes one burst overflow the output array, which is drained
+ *     and the connection resumed). The server reads zero-copy
+ *     with tcpe_recv() and holds views for up to 64 rounds (a full
+ *     window) before releasing them all at once; the client reads with tcpe_recv_copy() into a
  *     1000-byte buffer. Both streams are compared byte by byte and by
  *     FNV-1a checksum;
  *  3. the close: both shut down writing after their data, close on end
@@ -54,10 +56,11 @@
 #define TOTAL		(4u << 20)	/* bytes each way */
 #define POOL_MBUFS	8191
 #define BURST		64
-#define STEP		TCPE_US(10)	/* simulated time per iteration */
+#define STEP		TCPE_US(10)	/* simulated time per round */
 #define IDLE_STEP	TCPE_MS(1)	/* ... when nothing moved */
 #define LIMIT		TCPE_S(600)
-#define HOLD_MAX	256		/* views the server holds at most */
+#define HOLD_MAX	1024		/* views the server holds at most */
+#define HOLD_ROUNDS	64		/* ... and for at most this many rounds */
 #define COPY_BUF	1000
 
 static const uint8_t cli_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
@@ -102,7 +105,7 @@ struct side {
 	const char *name;
 	struct tcpe_worker *w;
 	struct rte_mempool *pool;
-	struct tcpe_sock *s;		/* the connection, NULL once closed */
+	struct tcpe_sock *s;		/* the connection; NULL: closed */
 	struct tcpe_sock *l;		/* server: the listener */
 	int dir;			/* direction of what it sends */
 	uint64_t sent;
@@ -127,7 +130,7 @@ static struct side cli, srv;
 static uint8_t srv_data[TOTAL];
 static uint64_t now;
 
-/* --- the applications ------------------------------------------------------ */
+/* --- the applications ----------------------------------------------------- */
 
 static void srv_release(struct side *a);
 
@@ -229,7 +232,7 @@ srv_release(struct side *a)
 	a->nheld = 0;
 }
 
-/* Server: zero-copy reads; the views are released on the next iteration. */
+/* Server: zero-copy reads; the views are released every HOLD_ROUNDS. */
 static void
 srv_read(struct side *a)
 {
@@ -361,7 +364,7 @@ static const struct tcpe_handlers handlers = {
 	.closed = on_closed,
 };
 
-/* --- the wire ---------------------------------------------------------------- */
+/* --- the wire ------------------------------------------------------------- */
 
 /* What a NIC would do: a contiguous copy in the receiver's pool. */
 static struct rte_mbuf *
@@ -413,7 +416,7 @@ carry(struct side *from, struct side *to)
 	return total;
 }
 
-/* --- step 1: link and network layer checks on the server ------------------- */
+/* --- step 1: link and network layer checks on the server ------------------ */
 
 static struct rte_mbuf *
 frame(struct rte_mempool *mp, const uint8_t *dst, uint16_t type,
@@ -578,7 +581,7 @@ link_checks(void)
 	    ctr(&srv, TCPE_DP_RX_L2_OTHER) == 1, "not-mine counters");
 }
 
-/* --- main ------------------------------------------------------------------- */
+/* --- main ----------------------------------------------------------------- */
 
 static void
 make_side(struct side *a, const char *name, uint32_t addr,
@@ -604,7 +607,7 @@ make_side(struct side *a, const char *name, uint32_t addr,
 	p.prefix = 24;
 	memcpy(p.mac, mac, 6);
 	p.mtu = 1500;
-	p.port_id = UINT16_MAX;		/* no port: frames for the wire */
+	p.port_id = UINT16_MAX;		/* no port: no offloads */
 	p.pool = a->pool;
 	p.now = now;
 	a->w = tcpe_embed_create(&p);
@@ -615,19 +618,21 @@ make_side(struct side *a, const char *name, uint32_t addr,
 static void
 run_until(bool (*done)(void), const char *what)
 {
+	static uint64_t round;
 	unsigned int moved;
 
 	while (!done()) {
 		CHECK(now < LIMIT, "%s: not done after %" PRIu64 " s simulated"
 		    " (client sent %" PRIu64 " rcvd %" PRIu64 ", server sent %"
-		    PRIu64 " rcvd %" PRIu64 ")", what, (uint64_t)(now / TCPE_S(1)),
+		    PRIu64 " rcvd %" PRIu64 ")", what,
+		    (uint64_t)(now / TCPE_S(1)),
 		    cli.sent, cli.rcvd, srv.sent, srv.rcvd);
 		moved = carry(&cli, &srv);
 		moved += carry(&srv, &cli);
 		tcpe_embed_timers(cli.w, now);
 		tcpe_embed_timers(srv.w, now);
 		/* The applications' own work between events. */
-		if (srv.s != NULL)
+		if (srv.s != NULL && ++round % HOLD_ROUNDS == 0)
 			srv_release(&srv);
 		if (cli.s != NULL && cli.connected)
 			cli_push(&cli);
@@ -654,9 +659,20 @@ all_gone(void)
 int
 main(int argc, char **argv)
 {
+	/*
+	 * 1 MB buffers: one send_ext call spans 16 attachments; and when
+	 * the server releases the views it held (up to a full 1 MB window)
+	 * in one go, the window update lets the client's core emit more
+	 * segments than the output array holds, so the drain must resume
+	 * the connection.
+	 */
 	static const char *const srv_set[] = {
-		"tcp.tcp_wmem=4096 262144 4194304",
-		"tcp.tcp_rmem=4096 262144 6291456",
+		"tcp.tcp_wmem=4096 1048576 4194304",
+		"tcp.tcp_rmem=4096 1048576 6291456",
+	};
+	static const char *const cli_set[] = {
+		"tcp.tcp_wmem=4096 1048576 4194304",
+		"tcp.tcp_rmem=4096 1048576 6291456",
 	};
 	unsigned int base_cli, base_srv;
 	uint64_t i, t_end;
@@ -667,7 +683,7 @@ main(int argc, char **argv)
 
 	for (i = 0; i < TOTAL; i++)
 		srv_data[i] = pat(1, i);
-	make_side(&cli, "client", CLI_ADDR, cli_mac, 0, NULL, 0);
+	make_side(&cli, "client", CLI_ADDR, cli_mac, 0, cli_set, 1);
 	make_side(&srv, "server", SRV_ADDR, srv_mac, 1, srv_set, 2);
 	/* Each side announced itself: drop those, then take the baseline. */
 	carry(&cli, &srv);
@@ -726,6 +742,7 @@ main(int argc, char **argv)
 	    rte_mempool_in_use_count(srv.pool), base_srv);
 	CHECK(ctr(&cli, TCPE_DP_RX_TCP_CSUM) == 0 &&
 	    ctr(&srv, TCPE_DP_RX_TCP_CSUM) == 1, "checksum errors");
+	CHECK(ctr(&cli, TCPE_DP_TX_OUT_FULL) > 0, "the resume path ran");
 	CHECK(ctr(&cli, TCPE_DP_TX_DROPPED) == 0 &&
 	    ctr(&srv, TCPE_DP_TX_DROPPED) == 0 &&
 	    ctr(&cli, TCPE_DP_TX_NOMBUF) == 0 &&
