@@ -880,6 +880,70 @@ parse_u64(const char *s, uint64_t max, uint64_t *v)
 	return 0;
 }
 
+/*
+ * Where the server's options start, as tcpe_init() will see it: after
+ * the leading --config/--set options (value inline after '=' or in the
+ * next argument) and an optional "--".
+ */
+static int
+app_args_start(int argc, char **argv)
+{
+	static const char *const opts[] = { "--config", "--set" };
+	size_t k, n;
+	int i = 1;
+
+	while (i < argc) {
+		if (strcmp(argv[i], "--") == 0)
+			return i + 1;
+		for (k = 0; k < 2; k++) {
+			n = strlen(opts[k]);
+			if (strncmp(argv[i], opts[k], n) == 0 &&
+			    (argv[i][n] == '\0' || argv[i][n] == '='))
+				break;
+		}
+		if (k == 2)
+			return i;
+		i += argv[i][strlen(opts[k])] == '\0' ? 2 : 1;
+	}
+	return argc;
+}
+
+/* The server's options, argv[i..argc). Returns 0, or -1 after a message. */
+static int
+parse_options(int argc, char **argv, int i)
+{
+	uint64_t v;
+
+	if (i < argc && strcmp(argv[i], "--") == 0)
+		i++;
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
+			if (parse_u64(argv[++i], 65535, &v) != 0 || v == 0) {
+				fprintf(stderr, "tcpe-httpd: --port: \"%s\" is "
+				    "not in 1..65535\n", argv[i]);
+				return -1;
+			}
+			opt_port = (uint16_t)v;
+		} else if (strcmp(argv[i], "--max-body") == 0 &&
+		    i + 1 < argc) {
+			if (parse_u64(argv[++i], UINT64_MAX, &v) != 0) {
+				fprintf(stderr, "tcpe-httpd: --max-body: \"%s\" "
+				    "is not a decimal integer\n", argv[i]);
+				return -1;
+			}
+			limits.max_body = v;
+		} else {
+			fprintf(stderr, "tcpe-httpd: unknown option \"%s\"%s\n",
+			    argv[i], i + 1 == argc && (strcmp(argv[i],
+			    "--port") == 0 || strcmp(argv[i], "--max-body") ==
+			    0) ? " (needs a value)" : "");
+			usage(stderr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void
 print_counters(FILE *f)
 {
@@ -901,7 +965,6 @@ int
 main(int argc, char **argv)
 {
 	struct sigaction sa;
-	uint64_t v;
 	int i, n, rc;
 
 	for (i = 1; i < argc; i++) {
@@ -915,34 +978,18 @@ main(int argc, char **argv)
 		pattern[i] = (uint8_t)(i % PATTERN_PERIOD);
 	http_limits_default(&limits);
 
+	/*
+	 * Check the server's options before tcpe_init() starts the EAL and
+	 * creates the device; tcpe_init() then says where they really start.
+	 */
+	if (parse_options(argc, argv, app_args_start(argc, argv)) != 0)
+		return 2;
 	n = tcpe_init(argc, argv, &engine);
 	if (n < 0)
 		return 1;
-	i = 1 + n;
-	if (i < argc && strcmp(argv[i], "--") == 0)
-		i++;
-	for (; i < argc; i++) {
-		if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
-			if (parse_u64(argv[++i], 65535, &v) != 0 || v == 0) {
-				fprintf(stderr, "tcpe-httpd: --port: \"%s\" is "
-				    "not in 1..65535\n", argv[i]);
-				goto bad;
-			}
-			opt_port = (uint16_t)v;
-		} else if (strcmp(argv[i], "--max-body") == 0 &&
-		    i + 1 < argc) {
-			if (parse_u64(argv[++i], UINT64_MAX, &v) != 0) {
-				fprintf(stderr, "tcpe-httpd: --max-body: \"%s\" "
-				    "is not a decimal integer\n", argv[i]);
-				goto bad;
-			}
-			limits.max_body = v;
-		} else {
-			fprintf(stderr, "tcpe-httpd: unknown option \"%s\"\n",
-			    argv[i]);
-			usage(stderr);
-			goto bad;
-		}
+	if (parse_options(argc, argv, 1 + n) != 0) {
+		tcpe_fini(engine);
+		return 2;
 	}
 
 	memset(&sa, 0, sizeof(sa));
@@ -978,7 +1025,4 @@ main(int argc, char **argv)
 	fflush(stdout);
 	tcpe_fini(engine);
 	return rc == 0 ? 0 : 1;
-bad:
-	tcpe_fini(engine);
-	return 2;
 }
