@@ -158,7 +158,8 @@ struct tcpe_dp {
 	uint16_t port_next;
 
 	struct tcpe_ext *ext_free;	/* send_ext records for reuse */
-	uint32_t ext_live;
+	uint32_t ext_nfree;
+	uint32_t ext_live;		/* records an mbuf still refers to */
 
 	void (*on_events)(void *owner);
 	void *owner;
@@ -294,6 +295,7 @@ struct tcpe_port {
 	uint32_t dp_flags;		/* TCPE_DP_TX_* the device does */
 	uint16_t max_queues;
 	bool rss;			/* can steer flows to queues */
+	bool configured;		/* close it at stop */
 	bool started;
 };
 

@@ -63,6 +63,34 @@ arg_add(struct argb *b, const char *s)
 	return 0;
 }
 
+/*
+ * rte_eal_cleanup() leaves the runtime directory (/var/run/dpdk/<prefix>:
+ * config, fbarray and socket files) behind, and so does a failed
+ * rte_eal_init(); tcpe runs as a lone primary process, so nothing else
+ * needs it once its EAL is gone.
+ */
+static void
+remove_runtime_dir(const char *dir)
+{
+	char path[PATH_MAX + 256];
+	struct dirent *d;
+	DIR *dh;
+
+	if (dir == NULL || dir[0] == '\0')
+		return;
+	dh = opendir(dir);
+	if (dh == NULL)
+		return;
+	while ((d = readdir(dh)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		(void)unlink(path);
+	}
+	closedir(dh);
+	(void)rmdir(dir);
+}
+
 int
 tcpe_eal_start(const struct tcpe_config *cfg, const char *argv0, char *err,
     size_t errlen)
@@ -118,50 +146,35 @@ tcpe_eal_start(const struct tcpe_config *cfg, const char *argv0, char *err,
 		return -E2BIG;
 	}
 	eal_argv[b.argc] = NULL;
+	/* For the message: rte_eal_init() permutes argv. */
+	snprintf(err, errlen, "rte_eal_init (");
+	for (i = 0; i < b.argc; i++) {
+		n = strlen(err);
+		snprintf(err + n, errlen - n, "%s%s", i ? " " : "",
+		    eal_argv[i]);
+	}
 	rc = rte_eal_init(b.argc, eal_argv);
 	if (rc < 0) {
 		rc = rte_errno != 0 ? rte_errno : EINVAL;
-		snprintf(err, errlen, "rte_eal_init (");
-		for (i = 0; i < b.argc; i++) {
-			n = strlen(err);
-			snprintf(err + n, errlen - n, "%s%s", i ? " " : "",
-			    eal_argv[i]);
-		}
 		n = strlen(err);
 		snprintf(err + n, errlen - n, "): %s", rte_strerror(rc));
+		remove_runtime_dir(rte_eal_get_runtime_dir());
 		return -rc;
 	}
+	err[0] = '\0';
 	return 0;
 }
 
-/*
- * rte_eal_cleanup() leaves the runtime directory (/var/run/dpdk/<prefix>:
- * config, fbarray and socket files) behind; tcpe runs as a lone primary
- * process, so nothing else needs it once the EAL is gone.
- */
 void
 tcpe_eal_stop(void)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 256];
-	struct dirent *d;
-	DIR *dh;
+	char dir[PATH_MAX];
 
 	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
-	if (dir[0] == '\0')
-		return;
-	dh = opendir(dir);
-	if (dh == NULL)
-		return;
-	while ((d = readdir(dh)) != NULL) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
-		(void)unlink(path);
-	}
-	closedir(dh);
-	(void)rmdir(dir);
+	remove_runtime_dir(dir);
 }
+
 
 /* --- clock ---------------------------------------------------------------- */
 
@@ -294,6 +307,7 @@ tcpe_port_start(struct tcpe_port *p, const struct tcpe_port_cfg *pc,
 	rc = rte_eth_dev_configure(pid, nq, nq, &conf);
 	if (rc != 0)
 		goto fail;
+	p->configured = true;
 	rxd = (uint16_t)RTE_MIN(pc->rx_desc, (uint32_t)UINT16_MAX);
 	txd = (uint16_t)RTE_MIN(pc->tx_desc, (uint32_t)UINT16_MAX);
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &rxd, &txd);
@@ -348,11 +362,12 @@ tcpe_port_stop(struct tcpe_port *p)
 {
 	uint16_t i;
 
-	if (p->started) {
+	if (p->started)
 		(void)rte_eth_dev_stop(p->port_id);
+	if (p->configured)
 		(void)rte_eth_dev_close(p->port_id);
-	}
 	p->started = false;
+	p->configured = false;
 	for (i = 0; i < p->npools; i++)
 		rte_mempool_free(p->pools[i]);
 	free(p->pools);

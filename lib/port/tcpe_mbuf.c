@@ -416,12 +416,13 @@ static void
 ext_put(struct tcpe_dp *dp, struct tcpe_ext *x)
 {
 	dp->ext_live--;
-	if (dp->ext_live + 1 > EXT_CACHE) {
+	if (dp->ext_nfree >= EXT_CACHE) {
 		free(x);
 		return;
 	}
 	x->next = dp->ext_free;
 	dp->ext_free = x;
+	dp->ext_nfree++;
 }
 
 /* rte_mbuf_ext_shared_info.free_cb: the last mbuf mapping x went. */
@@ -445,6 +446,7 @@ tcpe_dp_ext_fini(struct tcpe_dp *dp)
 		dp->ext_free = x->next;
 		free(x);
 	}
+	dp->ext_nfree = 0;
 }
 
 static rte_iova_t
@@ -472,6 +474,7 @@ tcpe_dp_send_ext(struct tcpe_dp *dp, struct tcpe_conn *c, const void *data,
 	x = dp->ext_free;
 	if (x != NULL) {
 		dp->ext_free = x->next;
+		dp->ext_nfree--;
 	} else {
 		x = malloc(sizeof(*x));
 		if (x == NULL)
