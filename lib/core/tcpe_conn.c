@@ -221,10 +221,16 @@ rcv_window_field(struct tcpe_conn *c, bool syn)
 	if (tcpe_seq_gt(right, c->rcv_adv) &&
 	    (right - c->rcv_adv >= thresh || c->rcv_adv == c->rcv_nxt))
 		c->rcv_adv = right;
-	wnd = (c->rcv_adv - c->rcv_nxt) >> c->rcv_wscale;
+	/*
+	 * The field counts units of 2^rcv_wscale: round up, as Linux does
+	 * (tcp_select_window), so the edge never moves left; the buffer
+	 * overshoots by less than one unit. Then record exactly what the
+	 * field says, so both sides agree on the edge.
+	 */
+	wnd = (c->rcv_adv - c->rcv_nxt + (1u << c->rcv_wscale) - 1) >>
+	    c->rcv_wscale;
 	if (wnd > 65535)
 		wnd = 65535;
-	/* Announce exactly what the field says, so both sides agree. */
 	c->rcv_adv = c->rcv_nxt + (wnd << c->rcv_wscale);
 	return (uint16_t)wnd;
 }
@@ -746,10 +752,13 @@ process_data(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		conn_closed(c, -ECONNRESET);
 		return false;
 	}
+	/*
+	 * Everything inside the window we advertised is accepted, even the
+	 * part of a unit of window scale beyond the buffer: what we offered,
+	 * we take (RFC 9293 3.8.6.2.1 discourages shrinking).
+	 */
 	space = tcpe_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt :
 	    0;
-	if (space > rcv_space(c))
-		space = rcv_space(c);
 	*fin_pending = (seg->flags & TCPE_TH_FIN) != 0;
 	if (v.len > space) {
 		/* Trim what lies beyond the window, and the FIN with it. */

@@ -1766,6 +1766,45 @@ test_zero_window_probe(void **state)
 }
 
 /*
+ * With window scaling, the field counts units of 2^rcv_wscale. While the
+ * application holds data, the right edge we announce must never move
+ * left (RFC 9293 3.8.6.2.1), and every byte inside it is accepted even
+ * when the buffer is short by less than one unit. Odd segment sizes make
+ * the window a non-multiple of the unit.
+ */
+static void
+test_scaled_window_edge_never_shrinks(void **state)
+{
+	struct h_fx *fx = *state;
+	struct tcpe_opts o = { .present = TCPE_OPT_MSS | TCPE_OPT_WS,
+	    .mss = 1460, .wscale = 7 };
+	struct h_peer p;
+	struct tcpe_conn *c;
+	uint32_t edge, prev = 0, i, got;
+	const struct tcpe_oseg *a;
+
+	h_peer_init(&p, 40000, 80, PISS, 8192);
+	c = h_open_active(fx, &p, &o);
+	assert_true(c->rcv_wscale > 0);
+	for (i = 0; i < 200 && c->rcv_adv != c->rcv_nxt; i++) {
+		got = c->rcv_adv - c->rcv_nxt;
+		h_peer_send(fx, &p, A, got < 1001 ? got : 1001);
+		H_EXPECT_N(fx, 1);
+		a = &fx->out.segs[0];
+		assert_int_equal(a->ack, p.nxt);	/* nothing trimmed */
+		edge = a->ack + ((uint32_t)a->wnd << c->rcv_wscale);
+		if (i > 0)
+			H_CHECK(fx, tcpe_seq_geq(edge, prev), "edge moved left");
+		prev = edge;
+		h_out_clear(fx);
+	}
+	/* The window was filled and closed without a drop. */
+	assert_int_equal(c->rcv_adv, c->rcv_nxt);
+	assert_int_equal(MIB(fx, DROP_RCVBUF_FULL), 0);
+	h_close(fx, c);
+}
+
+/*
  * A peer that keeps its window shut cannot pin an orphan: unanswered
  * probes count against tcp_retries2, and the answers of a zero window do
  * not reset the count once nobody holds the connection (fuzz_conn F2).
@@ -3069,6 +3108,7 @@ main(void)
 		T(test_data_retries_exhausted),
 		T(test_zero_window_probe),
 		T(test_persist_orphan_gives_up),
+		TD(test_scaled_window_edge_never_shrinks),
 		T(test_close_drops_pending_events),
 	};
 	const struct CMUnitTest rst[] = {
