@@ -955,6 +955,30 @@ done:
 	return 0;
 }
 
+/*
+ * A SYN for the 4-tuple of an orphan in TIME_WAIT: RFC 1122 4.2.2.13
+ * allows reopening from TIME_WAIT when the SYN's sequence number is
+ * beyond everything of the old incarnation, and Linux does so
+ * (tcp_timewait_state_process, TCP_TW_SYN). The record is freed and the
+ * caller hands the SYN to the listener, with an ISS above the old
+ * SND.NXT (Linux: tw_snd_nxt + 65535 + 2) so that old duplicates cannot
+ * be mistaken for the new connection. Returns false, touching nothing,
+ * for any other segment.
+ */
+bool
+tcpe_conn_tw_reopen(struct tcpe_conn *c, const struct tcpe_seg *seg,
+    uint32_t *isn)
+{
+	if (c->state != TCPE_TIME_WAIT || app_visible(c) ||
+	    (seg->flags & (TCPE_TH_SYN | TCPE_TH_ACK | TCPE_TH_RST)) !=
+	    TCPE_TH_SYN || !tcpe_seq_gt(seg->seq, c->rcv_nxt))
+		return false;
+	*isn = c->snd_nxt + 65535 + 2;
+	conn_closed(c, 0);
+	tcpe_stack_conn_sync(c);	/* frees the record */
+	return true;
+}
+
 /* --- timers ------------------------------------------------------------ */
 
 static void

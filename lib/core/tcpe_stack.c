@@ -315,7 +315,8 @@ find_listener(struct tcpe_stack *s, uint32_t laddr, uint16_t lport)
 /* RFC 9293 section 3.10.7.2: LISTEN. */
 static void
 listen_input(struct tcpe_stack *s, struct tcpe_conn *l,
-    const struct tcpe_seg *seg, tcpe_time_t now, struct tcpe_out *out)
+    const struct tcpe_seg *seg, const uint32_t *isn, tcpe_time_t now,
+    struct tcpe_out *out)
 {
 	struct tcpe_conn *c;
 
@@ -356,7 +357,7 @@ listen_input(struct tcpe_stack *s, struct tcpe_conn *l,
 	c->irs = seg->seq;
 	c->rcv_nxt = seg->seq + 1;
 	c->rcv_adv = c->rcv_nxt;
-	c->iss = tcpe_stack_isn(s, &c->node.key, now);
+	c->iss = isn != NULL ? *isn : tcpe_stack_isn(s, &c->node.key, now);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss;
 	c->snd_max = c->iss;
@@ -376,16 +377,22 @@ tcpe_stack_input(struct tcpe_stack *s, const struct tcpe_seg *seg,
     tcpe_time_t now, struct tcpe_out *out)
 {
 	struct tcpe_table_node *n;
-	struct tcpe_conn *l;
+	struct tcpe_conn *l, *c;
+	uint32_t isn;
 
 	s->mib[TCPE_MIB_IN_SEGS]++;
 	n = tcpe_table_lookup(&s->table, &seg->t, seg->hash);
-	if (n != NULL)
-		return tcpe_conn_input(tcpe_container_of(n, struct tcpe_conn,
-		    node), seg, now, out);
 	l = find_listener(s, seg->t.laddr, seg->t.lport);
+	if (n != NULL) {
+		c = tcpe_container_of(n, struct tcpe_conn, node);
+		/* A new incarnation may take over a TIME_WAIT 4-tuple. */
+		if (l == NULL || !tcpe_conn_tw_reopen(c, seg, &isn))
+			return tcpe_conn_input(c, seg, now, out);
+		listen_input(s, l, seg, &isn, now, out);
+		return 0;
+	}
 	if (l != NULL) {
-		listen_input(s, l, seg, now, out);
+		listen_input(s, l, seg, NULL, now, out);
 		return 0;
 	}
 	tcpe_stack_send_rst(s, seg, out);

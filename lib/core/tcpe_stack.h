@@ -158,6 +158,8 @@ void tcpe_stack_conn_sync(struct tcpe_conn *c);
 uint32_t tcpe_stack_isn(const struct tcpe_stack *s,
     const struct tcpe_tuple *t, tcpe_time_t now);
 void tcpe_stack_ev_unlink(struct tcpe_conn *c);
+bool tcpe_conn_tw_reopen(struct tcpe_conn *c, const struct tcpe_seg *seg,
+    uint32_t *isn);
 void tcpe_conn_take_syn_options(struct tcpe_conn *c,
     const struct tcpe_seg *seg);
 void tcpe_stack_send_rst(struct tcpe_stack *s, const struct tcpe_seg *seg,

@@ -2178,6 +2178,50 @@ test_time_wait_fin_retransmitted(void **state)
 	assert_int_equal(NCONNS(fx), 0);
 }
 
+/*
+ * A new SYN on the 4-tuple of a server-side TIME_WAIT (the client reused
+ * its port after the server closed first): beyond RCV.NXT it reopens the
+ * connection through the listener, with an ISS above the old SND.NXT
+ * (RFC 1122 4.2.2.13, Linux TCP_TW_SYN); an older one gets an ACK.
+ */
+static void
+test_time_wait_syn_reopens(void **state)
+{
+	struct h_fx *fx = *state;
+	struct tcpe_conn *l = h_listen(fx, 80, 8), *c;
+	struct h_peer p;
+	struct tcpe_seg syn;
+	uint32_t old_nxt, old_rcv;
+
+	h_peer_init(&p, 80, 40000, PISS, 8192);
+	c = h_open_passive(fx, l, &p, NULL);
+	h_goto(fx, c, &p, TCPE_TIME_WAIT);
+	h_close(fx, c);
+	assert_int_equal(NSTATE(fx, TIME_WAIT), 1);
+	old_nxt = c->snd_nxt;
+	old_rcv = c->rcv_nxt;
+	/* An old SYN (not beyond RCV.NXT): ACK, TIME_WAIT kept. */
+	syn = h_seg(&p.t, TCPE_TH_SYN, old_rcv - 10, 0, 8192);
+	h_input(fx, &syn);
+	H_EXPECT_ONLY(fx, &p, A, old_nxt, old_rcv);
+	assert_int_equal(NSTATE(fx, TIME_WAIT), 1);
+	/* A new incarnation: SYN-ACK from ISS old SND.NXT + 65537. */
+	syn = h_seg(&p.t, TCPE_TH_SYN, old_rcv + 100000, 0, 8192);
+	h_seg_mss(&syn, 1460);
+	h_input(fx, &syn);
+	H_EXPECT_N(fx, 1);
+	H_CHECK(fx, fx->out.segs[0].flags == (TCPE_TH_SYN | TCPE_TH_ACK),
+	    "no SYN-ACK");
+	assert_int_equal(fx->out.segs[0].seq, old_nxt + 65537);
+	assert_int_equal(fx->out.segs[0].ack, old_rcv + 100001);
+	assert_int_equal(NSTATE(fx, TIME_WAIT), 0);
+	assert_int_equal(NSTATE(fx, SYN_RECEIVED), 1);
+	h_out_clear(fx);
+	h_close(fx, l);		/* resets the half-open child */
+	h_out_clear(fx);
+	assert_int_equal(NCONNS(fx), 0);
+}
+
 static void
 test_time_wait_other_segments(void **state)
 {
@@ -3131,6 +3175,7 @@ main(void)
 		T(test_active_close_orphan_time_wait),
 		T(test_time_wait_not_expired_early),
 		T(test_time_wait_fin_retransmitted),
+		T(test_time_wait_syn_reopens),
 		T(test_time_wait_other_segments),
 		T(test_passive_close),
 		T(test_passive_close_handle_kept),
