@@ -110,6 +110,25 @@ void tcpe_fini(struct tcpe_engine *e);
 /* Print the counters, summed over the workers, netstat -s style. */
 void tcpe_print_counters(struct tcpe_engine *e, void *file);
 
+/* What tcpe_init() brought up, for an application's start-up line. */
+struct tcpe_engine_info {
+	unsigned int workers;	/* worker lcores tcpe_run() starts */
+	char device[64];	/* the port's name, e.g. "net_tap0" */
+	char driver[32];	/* e.g. "net_tap" */
+	uint32_t addr;		/* local IPv4 address, host byte order */
+	uint8_t prefix;
+	uint8_t mac[6];		/* tcpe's MAC on the port */
+	uint16_t mtu;
+};
+#define TCPE_HAVE_ENGINE_INFO	1
+
+/*
+ * Fill info after tcpe_init(). Returns 0, or -EINVAL if e or info is NULL.
+ * Any thread; not from a callback of another engine.
+ */
+int tcpe_engine_info(const struct tcpe_engine *e,
+    struct tcpe_engine_info *info);
+
 /* The worker's index (0 .. workers-1) and the engine it belongs to. */
 unsigned int tcpe_worker_id(const struct tcpe_worker *w);
 

@@ -358,6 +358,22 @@ tcpe_fini(struct tcpe_engine *e)
 	free(e);
 }
 
+int
+tcpe_engine_info(const struct tcpe_engine *e, struct tcpe_engine_info *info)
+{
+	if (e == NULL || info == NULL)
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	info->workers = e->nworkers;
+	snprintf(info->device, sizeof(info->device), "%s", e->port.name);
+	snprintf(info->driver, sizeof(info->driver), "%s", e->port.driver);
+	info->addr = e->cfg.port.addr;
+	info->prefix = (uint8_t)e->cfg.port.prefix;
+	memcpy(info->mac, e->port.mac, sizeof(info->mac));
+	info->mtu = (uint16_t)e->cfg.port.mtu;
+	return 0;
+}
+
 unsigned int
 tcpe_worker_id(const struct tcpe_worker *w)
 {

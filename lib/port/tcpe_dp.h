@@ -290,6 +290,7 @@ struct tcpe_port {
 	uint16_t npools;
 	struct rte_mempool **pools;	/* [i]: worker i's, on its socket */
 	char driver[32];
+	char name[64];			/* the device, e.g. net_tap0 */
 	uint8_t dev_mac[6];		/* the device's own MAC */
 	uint8_t mac[6];			/* tcpe's MAC on it */
 	uint32_t dp_flags;		/* TCPE_DP_TX_* the device does */

@@ -249,6 +249,9 @@ tcpe_port_probe(const struct tcpe_port_cfg *pc, struct tcpe_port *p,
 	p->port_id = pid;
 	snprintf(p->driver, sizeof(p->driver), "%s",
 	    info.driver_name != NULL ? info.driver_name : "?");
+	RTE_BUILD_BUG_ON(sizeof(p->name) < RTE_ETH_NAME_MAX_LEN);
+	if (rte_eth_dev_get_name_by_port(pid, p->name) != 0)
+		snprintf(p->name, sizeof(p->name), "port%u", pid);
 	memcpy(p->dev_mac, &mac, 6);
 	p->max_queues = RTE_MIN(info.max_rx_queues, info.max_tx_queues);
 	p->rss = (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH) &&
