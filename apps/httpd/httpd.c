@@ -895,6 +895,11 @@ app_args_start(int argc, char **argv)
 	while (i < argc) {
 		if (strcmp(argv[i], "--") == 0)
 			return i + 1;
+		/* tcpe_init() prints the configuration keys and exits. */
+		if (strcmp(argv[i], "--help-config") == 0) {
+			i++;
+			continue;
+		}
 		for (k = 0; k < 2; k++) {
 			n = strlen(opts[k]);
 			if (strncmp(argv[i], opts[k], n) == 0 &&

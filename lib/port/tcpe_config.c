@@ -95,8 +95,9 @@ static const struct tcpe_param_desc port_desc[] = {
 	    "0.0.0.0", "next hop for addresses outside addr/prefix (a "
 	    "host of it); 0.0.0.0: none"),
 	P(tcpe_port_cfg, "mac", TCPE_PT_MAC, mac, 0, 0, "00:00:00:00:00:00",
-	    "the port's unicast MAC address; 00:00:00:00:00:00 keeps the "
-	    "device's own"),
+	    "tcpe's unicast MAC address on the port; 00:00:00:00:00:00: "
+	    "derived from the device's (02:...), never equal to it, since "
+	    "on net_tap the kernel side has the device's"),
 	P(tcpe_port_cfg, "mtu", TCPE_PT_U32, mtu, 576, 9000, "1500",
 	    "IP MTU, bytes; the MSS offered is mtu - 40"),
 	P(tcpe_port_cfg, "rx_desc", TCPE_PT_U32, rx_desc, 64, 16384, "1024",
