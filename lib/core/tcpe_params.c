@@ -112,11 +112,12 @@ union val {
 	uint8_t mac[6];
 };
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
+/* Short local names for the shared helpers of tcpe_params.h. */
+#define seterr(...)	tcpe_param_errf(__VA_ARGS__)
+#define is_ws(c)	tcpe_param_is_ws(c)
+
+void
+tcpe_param_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -127,9 +128,8 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Config syntax whitespace, independent of the locale. */
-static bool
-is_ws(char c)
+bool
+tcpe_param_is_ws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 	    c == '\v' || c == '\f';

@@ -158,6 +158,18 @@ size_t tcpe_param_size(const struct tcpe_param_desc *d);
  * Returns 0, -ERANGE (out of range) or -EINVAL (bad STR text), with a
  * message naming the section and key in err (if not NULL). Any thread.
  */
+/*
+ * Format a message into err (nothing when err is NULL or errlen 0): the
+ * one error writer of every config parser.
+ */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+void tcpe_param_errf(char *err, size_t errlen, const char *fmt, ...);
+
+/* Whitespace of the config syntax (isspace() in the C locale). */
+bool tcpe_param_is_ws(char c);
+
 int tcpe_param_check(const struct tcpe_param_section *sec, const void *base,
     char *err, size_t errlen);
 

@@ -172,28 +172,9 @@ struct lines {
 	size_t cap_key;
 };
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* Whitespace as rte_cfgfile strips it (isspace() in the C locale). */
-static bool
-is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-	    c == '\v' || c == '\f';
-}
+/* Short local names for the shared helpers of tcpe_params.h. */
+#define seterr(...)	tcpe_param_errf(__VA_ARGS__)
+#define is_ws(c)	tcpe_param_is_ws(c)
 
 /* s[0..*n) without whitespace at either end. */
 static const char *
