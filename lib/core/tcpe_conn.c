@@ -201,7 +201,7 @@ rcv_space(const struct tcpe_conn *c)
 static uint16_t
 rcv_window_field(struct tcpe_conn *c, bool syn)
 {
-	uint32_t space = rcv_space(c), right, thresh, wnd;
+	uint32_t space = rcv_space(c), right, thresh, wnd, unit;
 
 	if (syn) {
 		wnd = space > 65535 ? 65535 : space;
@@ -222,16 +222,24 @@ rcv_window_field(struct tcpe_conn *c, bool syn)
 	    (right - c->rcv_adv >= thresh || c->rcv_adv == c->rcv_nxt))
 		c->rcv_adv = right;
 	/*
-	 * The field counts units of 2^rcv_wscale: round up, as Linux does
-	 * (tcp_select_window), so the edge never moves left; the buffer
-	 * overshoots by less than one unit. Then record exactly what the
-	 * field says, so both sides agree on the edge.
+	 * The field counts units of 2^rcv_wscale. A window that is not a
+	 * whole number of units is rounded up when the buffer has room for
+	 * the rounding (as Linux's tcp_select_window), so the edge does not
+	 * move left. Without room it is rounded down for the field while
+	 * rcv_adv keeps the edge already announced, which process_data()
+	 * still honours: the queue never exceeds the buffer by a unit or
+	 * more, however small the peer's segments.
 	 */
-	wnd = (c->rcv_adv - c->rcv_nxt + (1u << c->rcv_wscale) - 1) >>
-	    c->rcv_wscale;
+	unit = 1u << c->rcv_wscale;
+	wnd = c->rcv_adv - c->rcv_nxt;
+	if ((wnd & (unit - 1)) != 0 && ((wnd + unit - 1) & ~(unit - 1)) <=
+	    space)
+		wnd = (wnd + unit - 1) & ~(unit - 1);
+	wnd >>= c->rcv_wscale;
 	if (wnd > 65535)
 		wnd = 65535;
-	c->rcv_adv = c->rcv_nxt + (wnd << c->rcv_wscale);
+	if (tcpe_seq_gt(c->rcv_nxt + (wnd << c->rcv_wscale), c->rcv_adv))
+		c->rcv_adv = c->rcv_nxt + (wnd << c->rcv_wscale);
 	return (uint16_t)wnd;
 }
 
@@ -753,9 +761,10 @@ process_data(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		return false;
 	}
 	/*
-	 * Everything inside the window we advertised is accepted, even the
+	 * Everything inside the window we announced is accepted, even the
 	 * part of a unit of window scale beyond the buffer: what we offered,
-	 * we take (RFC 9293 3.8.6.2.1 discourages shrinking).
+	 * we take (RFC 9293 3.8.6.2.1 discourages shrinking). The overshoot
+	 * stays below one unit (rcv_window_field()).
 	 */
 	space = tcpe_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt :
 	    0;

@@ -1767,10 +1767,11 @@ test_zero_window_probe(void **state)
 
 /*
  * With window scaling, the field counts units of 2^rcv_wscale. While the
- * application holds data, the right edge we announce must never move
- * left (RFC 9293 3.8.6.2.1), and every byte inside it is accepted even
- * when the buffer is short by less than one unit. Odd segment sizes make
- * the window a non-multiple of the unit.
+ * application holds data, the edge we announce never recedes by a whole
+ * unit (RFC 9293 3.8.6.2.1), every byte inside the announced window is
+ * accepted, and the queue never exceeds the buffer by a unit or more,
+ * even against a peer sending one byte at a time (fuzz_conn F5). Odd
+ * segment sizes make the window a non-multiple of the unit.
  */
 static void
 test_scaled_window_edge_never_shrinks(void **state)
@@ -1780,27 +1781,39 @@ test_scaled_window_edge_never_shrinks(void **state)
 	    .mss = 1460, .wscale = 7 };
 	struct h_peer p;
 	struct tcpe_conn *c;
-	uint32_t edge, prev = 0, i, got;
+	uint32_t edge, prev = 0, i, got, unit;
 	const struct tcpe_oseg *a;
 
 	h_peer_init(&p, 40000, 80, PISS, 8192);
 	c = h_open_active(fx, &p, &o);
 	assert_true(c->rcv_wscale > 0);
-	for (i = 0; i < 200 && c->rcv_adv != c->rcv_nxt; i++) {
+	unit = 1u << c->rcv_wscale;
+	for (i = 0; i < 400 && c->rcv_adv != c->rcv_nxt; i++) {
+		/* Leave a 1-byte remainder, then send single bytes. */
 		got = c->rcv_adv - c->rcv_nxt;
-		h_peer_send(fx, &p, A, got < 1001 ? got : 1001);
+		h_peer_send(fx, &p, A, got > 1001 ? 1001 : got > 1 ? got - 1 :
+		    1);
 		H_EXPECT_N(fx, 1);
 		a = &fx->out.segs[0];
 		assert_int_equal(a->ack, p.nxt);	/* nothing trimmed */
 		edge = a->ack + ((uint32_t)a->wnd << c->rcv_wscale);
 		if (i > 0)
-			H_CHECK(fx, tcpe_seq_geq(edge, prev), "edge moved left");
-		prev = edge;
+			H_CHECK(fx, tcpe_seq_gt(edge + unit, prev),
+			    "edge receded by a unit");
+		prev = i == 0 ? edge : tcpe_seq_max(prev, edge);
 		h_out_clear(fx);
+		H_CHECK(fx, c->rcvq.bytes < c->rcv_buf + unit, "overshoot");
 	}
-	/* The window was filled and closed without a drop. */
 	assert_int_equal(c->rcv_adv, c->rcv_nxt);
 	assert_int_equal(MIB(fx, DROP_RCVBUF_FULL), 0);
+	/* One byte at a time into the closed window: nothing more queued. */
+	got = c->rcvq.bytes;
+	for (i = 0; i < 20; i++) {
+		h_tx(fx, &p, A, p.nxt, p.ack, p.wnd, 1);
+		h_out_clear(fx);
+	}
+	assert_int_equal(c->rcvq.bytes, got);
+	H_CHECK(fx, c->rcvq.bytes < c->rcv_buf + unit, "overshoot");
 	h_close(fx, c);
 }
 
