@@ -1163,8 +1163,11 @@ net_take(int i, uint32_t idx, bool drop)
 		deliver(i, b, true, false, RW_NONE, 0, false);
 }
 
-/* Deliver everything in flight, in order, until quiet or max packets. */
-static void
+/*
+ * Deliver everything in flight, in order, until quiet or max packets.
+ * Returns the packets delivered.
+ */
+static uint32_t
 net_settle(uint32_t max)
 {
 	uint32_t k = 0;
@@ -1178,6 +1181,7 @@ net_settle(uint32_t max)
 			}
 		}
 	}
+	return k;
 }
 
 static void
@@ -1814,6 +1818,23 @@ netq_clear(void)
 	}
 }
 
+/* Is some TCB in the state of KNOWN_SYN_ACKED_NXT (snd_nxt < snd_una)? */
+static bool
+wedged(void)
+{
+	uint32_t k;
+	int i;
+
+	for (i = 0; i < NNODES; i++) {
+		enum_conns(&N[i]);
+		for (k = 0; k < N[i].nconns; k++)
+			if (tcpe_seq_lt(N[i].conns[k]->snd_nxt,
+			    N[i].conns[k]->snd_una))
+				return true;
+	}
+	return false;
+}
+
 /*
  * Close every handle, then run the network and the clock until every TCB
  * has freed itself: a correct TCP gives up after retries2 retransmissions
@@ -1826,7 +1847,7 @@ drain(void)
 {
 	struct tcpe_conn *c;
 	tcpe_time_t d, end = now + TCPE_S(3 * 3600);
-	uint32_t iter;
+	uint32_t iter, sent = 0;
 	int i;
 
 	cur_op = "drain";
@@ -1840,9 +1861,15 @@ drain(void)
 	}
 	check_all();
 	for (iter = 0; iter < 20000; iter++) {
-		net_settle(4096);
+		sent += net_settle(1024);
 		netq_clear();	/* an ACK storm: cut it */
 		check_all();
+		if (sent > 200000) {
+			/* A storm that does not stop: only a known cause. */
+			if (wedged() && known(KNOWN_SYN_ACKED_NXT))
+				return;
+			CHECKF(0, "drain: the network never goes quiet");
+		}
 		if (N[0].s->nconns == 0 && N[1].s->nconns == 0)
 			break;
 		d = next_deadline();
@@ -1851,6 +1878,8 @@ drain(void)
 		advance(d);
 		check_all();
 	}
+	if (wedged() && known(KNOWN_SYN_ACKED_NXT))
+		return;		/* such a TCB never gives up */
 	for (i = 0; i < NNODES; i++) {
 		enum_conns(&N[i]);
 		if (N[i].nconns > 0) {

@@ -340,6 +340,14 @@ def conn_seeds():
     creep += seg(0, PSH | ACK, 0, 2, pl=254) + seg(0, PSH | ACK, 0, 2, pl=127)
     creep += seg(0, PSH | ACK, 0, 2, pl=1) * 8
     s["finding_wscale_creep"] = creep
+    # The same towards a black hole, then close: the wedged orphan never
+    # sends its FIN and never gives up.
+    s["finding_synack_nxt_orphan"] = (cfg(small_out=True, no_retry=True) +
+                                      connect(SRV, 0, 3) + connect(SRV, 1, 3) +
+                                      tnext() +
+                                      seg(2, SYN | ACK, 0, 5, ob=0x21,
+                                          extra=b"\x02\x18") +
+                                      close(h(SRV, 1)) + close(h(SRV, 1)))
     s["burst"] = (cfg(small_out=True, out_cap=3) + connect(PEER, 0) +
                   connect(PEER, 1) + connect(PEER, 2) +
                   bytes([OP_NET_BURST, SRV | 7 << 1]) + flush() +
