@@ -512,9 +512,19 @@ conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 			if (o == NULL)
 				break;
 			got = 0;
-			if (len > 0)
+			if (len > 0) {
 				got = vq_gather(&c->sndq,
 				    c->snd_nxt - c->snd_una, len, o, ops);
+				/*
+				 * Nothing gathered (a broken invariant): stop
+				 * rather than emit empty segments in a loop.
+				 */
+				if (got == 0) {
+					out->n--;
+					c->stack->mib[TCPE_MIB_OUT_SEGS]--;
+					break;
+				}
+			}
 			flags = TCPE_TH_ACK;
 			if (c->snd_nxt + got == data_end) {
 				if (got > 0)
@@ -568,6 +578,20 @@ tcpe_conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 
 /* --- input ------------------------------------------------------------- */
 
+/*
+ * Our SYN is acknowledged. A resend of it that found out full may have
+ * left SND.NXT at ISS: move it up to SND.UNA (fuzz_conn F6). A SYN that
+ * had to be retransmitted keeps TCPE_CF_RTO_ONE, so the first flight is
+ * one segment (RFC 5681 section 3.1: after a lost SYN the initial window
+ * is one segment).
+ */
+static void
+syn_acked(struct tcpe_conn *c)
+{
+	if (tcpe_seq_lt(c->snd_nxt, c->snd_una))
+		c->snd_nxt = c->snd_una;
+}
+
 /* RFC 9293 section 3.10.7.3: SYN-SENT. */
 static void
 input_syn_sent(struct tcpe_conn *c, const struct tcpe_seg *seg,
@@ -603,6 +627,7 @@ input_syn_sent(struct tcpe_conn *c, const struct tcpe_seg *seg,
 	c->snd_wl2 = seg->ack;
 	if (ack) {
 		c->snd_una = seg->ack;
+		syn_acked(c);
 		c->rtx_count = 0;
 		c->rto = rto_initial(c);
 		c->deadline[TCPE_TT_RTO] = TCPE_TIME_NEVER;
@@ -912,6 +937,7 @@ tcpe_conn_input(struct tcpe_conn *c, const struct tcpe_seg *seg,
 			goto done;
 		}
 		c->snd_una = seg->ack;
+		syn_acked(c);
 		c->rtx_count = 0;
 		c->rto = rto_initial(c);
 		c->deadline[TCPE_TT_RTO] = TCPE_TIME_NEVER;
@@ -1009,7 +1035,19 @@ expire_rto(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 	if (c->snd_una == c->snd_max) {
 		if (!(tcpe_state_synchronized(c->state) && c->sndq.bytes > 0 &&
 		    c->snd_wnd == 0)) {
-			/* A send that found out full: try it again. */
+			/*
+			 * A send that found out full: try it again, counted
+			 * and backed off like a retransmission, so no
+			 * connection is re-armed for ever without progress.
+			 */
+			if (c->rtx_count >= cfg->retries2) {
+				s->mib[TCPE_MIB_ABORT_ON_TIMEOUT]++;
+				conn_closed(c, -ETIMEDOUT);
+				return;
+			}
+			c->rtx_count++;
+			rto_backoff(c);
+			c->deadline[TCPE_TT_RTO] = now + c->rto;
 			conn_output(c, now, out);
 			return;
 		}

@@ -1818,6 +1818,50 @@ test_scaled_window_edge_never_shrinks(void **state)
 }
 
 /*
+ * A SYN retransmission that finds struct tcpe_out full is retried by the
+ * timer; if the SYN-ACK to the first SYN arrives meanwhile, SND.NXT must
+ * follow SND.UNA and data must flow (fuzz_conn F6).
+ */
+static void
+test_syn_resend_out_full(void **state)
+{
+	struct h_fx *fx = *state;
+	struct h_peer p;
+	struct tcpe_conn *c;
+	tcpe_time_t d;
+	uint32_t cap;
+
+	h_peer_init(&p, 40000, 80, PISS, 8192);
+	c = h_connect(fx, &p);
+	h_out_clear(fx);
+	d = tcpe_stack_deadline(fx->s);
+	cap = fx->out.cap;
+	fx->out.cap = 0;		/* nothing fits */
+	tcpe_stack_expire(fx->s, d + TCPE_MS(500), &fx->out);
+	fx->now = d + TCPE_MS(500);
+	fx->out.cap = cap;
+	fx->out.full = false;
+	assert_int_equal(fx->out.n, 0);
+	/* The resend is still owed: a timer is armed for it. */
+	assert_true(tcpe_stack_deadline(fx->s) != TCPE_TIME_NEVER);
+	/* The SYN-ACK to the first SYN. */
+	h_tx(fx, &p, TCPE_TH_SYN | A, PISS, p.our_base, 8192, 0);
+	assert_int_equal(c->state, TCPE_ESTABLISHED);
+	assert_int_equal(c->snd_nxt, c->snd_una);
+	H_EXPECT_N(fx, 1);
+	H_CHECK(fx, fx->out.segs[0].seq == p.our_base, "ACK below SND.UNA");
+	h_out_clear(fx);
+	p.nxt = PISS + 1;
+	p.ack = p.our_base;
+	/* Data goes out from SND.UNA (one segment: the SYN was resent). */
+	assert_int_equal(h_send(fx, c, &p, 100), 100);
+	H_EXPECT_N(fx, 1);
+	H_EXPECT_STREAM(fx, 0, &p, 100);
+	h_out_clear(fx);
+	h_close(fx, c);
+}
+
+/*
  * A peer that keeps its window shut cannot pin an orphan: unanswered
  * probes count against tcp_retries2, and the answers of a zero window do
  * not reset the count once nobody holds the connection (fuzz_conn F2).
@@ -3165,6 +3209,7 @@ main(void)
 		T(test_data_retries_exhausted),
 		T(test_zero_window_probe),
 		T(test_persist_orphan_gives_up),
+		T(test_syn_resend_out_full),
 		TD(test_scaled_window_edge_never_shrinks),
 		T(test_close_drops_pending_events),
 	};
