@@ -8,27 +8,36 @@
  * segment a stack emits is checked, built into an IPv4 packet with the
  * wire builders and queued on the network towards the other stack when
  * it is addressed to it (anything else falls into a black hole). The
- * script decides when queued packets are delivered, dropped, duplicated,
- * reordered or corrupted, injects raw packets and structured segments
- * (fields relative to a live connection's sequence space), calls the
- * application API on either side and moves time.
+ * script decides when queued packets are delivered (one by one or as an
+ * rx burst sharing one struct tcpe_out), dropped, duplicated, reordered
+ * or corrupted; injects raw packets and structured segments (fields
+ * relative to a live connection's sequence space); calls the application
+ * API on either side; and moves time. The output array can be small, and
+ * then either flushed and retried as the API says or left to drop what
+ * did not fit (the core's timers must retry).
  *
- * Input: 6 configuration bytes, then records of one opcode byte and its
- * operands (see the OP_* list and the do_* functions); a record cut short
- * reads zeros.
+ * Input: 6 configuration bytes (see LLVMFuzzerTestOneInput), then
+ * records of one opcode byte and its operands (see the OP_* list and the
+ * do_* functions); a record cut short reads zeros.
  *
- * After every record, every connection of both stacks is checked against
- * the TCB invariants (tcpe_conn.h), the state counters, the listener
- * queues, the timer wheel and the event list; every emitted segment
- * against its views and its payload. Payloads are checked end to end:
- * the byte an honest sender puts at sequence number s is always
+ * After every call into the core, what may only move forward in a TCB is
+ * checked (SND.UNA, SND.MAX, RCV.NXT, the advertised right edge); after
+ * every record, every connection of both stacks against the TCB
+ * invariants (tcpe_conn.h), the state counters, the listener queues, the
+ * timer wheel, the event list and the state transitions; every emitted
+ * segment against its views and its payload. Payloads are checked end to
+ * end: the byte an honest sender puts at sequence number s is always
  * pattern(s), so whatever a stack emits or hands to its application must
- * match, whatever the drops, duplicates, reorders and incarnations, unless
- * the connection's tuple was "tainted" by injected payload bytes.
+ * match, whatever the drops, duplicates, reorders and incarnations,
+ * unless the connection's tuple was "tainted" by injected payload bytes.
  * At the end, either both stacks are destroyed at once, or every handle
  * is closed and time runs until every connection has freed itself; in
  * both cases no buffer may be left alive (own refcounted buffers with a
  * live counter). Any violation calls abort() after printing what failed.
+ *
+ * Seeds: tests/fuzz/mkcorpus.py writes tests/fuzz/corpus/fuzz_conn/, with
+ * one finding_* reproducer per core defect this target found (all fixed:
+ * they are regression tests now).
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib/core \
  *            tests/fuzz/fuzz_conn.c lib/core/tcpe_*.c -o /tmp/fuzz_conn
@@ -75,52 +84,6 @@ tracef(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-}
-
-/*
- * Known defects of the core, not fixed yet: their checks are relaxed so
- * that fuzzing can go past them, unless FUZZ_CONN_STRICT is set in the
- * environment. Each relaxed hit is counted and the counts are printed at
- * exit. Remove an entry once the core is fixed.
- */
-enum {
-	KNOWN_SYN_ACKED_NXT,	/* SYN acked while snd_nxt was rewound to ISS */
-	KNOWN_WSCALE_CREEP,	/* rounding up lets rcvq grow past rcv_buf */
-	KNOWN_N
-};
-
-static const char *const known_names[KNOWN_N] = {
-	"SYN acked after a resend that did not fit: snd_nxt < snd_una",
-	"scaled window rounded up again and again: rcvq exceeds rcv_buf",
-};
-
-static unsigned long known_hits[KNOWN_N];
-static int strict = -1;
-
-static void
-known_report(void)
-{
-	int i;
-
-	for (i = 0; i < KNOWN_N; i++)
-		if (known_hits[i] > 0)
-			fprintf(stderr, "fuzz_conn: known issue %d (%s): %lu "
-			    "hit(s), relaxed\n", i, known_names[i],
-			    known_hits[i]);
-}
-
-/* True if the known issue id is to be tolerated (and count it). */
-static bool
-known(int id)
-{
-	if (strict < 0) {
-		strict = getenv("FUZZ_CONN_STRICT") != NULL;
-		atexit(known_report);
-	}
-	if (strict)
-		return false;
-	known_hits[id]++;
-	return true;
 }
 
 /* --- refcounted buffers with a live counter ----------------------------- */
@@ -769,9 +732,7 @@ check_conn(struct node *n, const struct tcpe_conn *c)
 
 	CHECK(c->stack == s);
 	CHECKF(st < TCPE_STATE_MAX && st != TCPE_LISTEN, "state %d", st);
-	if (!(c->snd_nxt == c->iss && c->snd_una == c->iss + 1 &&
-	    known(KNOWN_SYN_ACKED_NXT)))
-		CHECK(tcpe_seq_leq(c->snd_una, c->snd_nxt));
+	CHECK(tcpe_seq_leq(c->snd_una, c->snd_nxt));
 	CHECK(tcpe_seq_leq(c->snd_nxt, c->snd_max));
 	vq_check(&c->sndq);
 	vq_check(&c->rcvq);
@@ -781,14 +742,10 @@ check_conn(struct node *n, const struct tcpe_conn *c)
 	 * The scaled window is rounded up (never shrunk), so what it lets in
 	 * may overshoot the buffer by less than one unit of 2^rcv_wscale.
 	 */
-	if (!((uint64_t)c->rcvq.bytes + c->rcv_held >=
-	    (uint64_t)c->rcv_buf + (1u << c->rcv_wscale) &&
-	    known(KNOWN_WSCALE_CREEP)))
-		CHECKF((uint64_t)c->rcvq.bytes + c->rcv_held <
-		    (uint64_t)c->rcv_buf + (1u << c->rcv_wscale),
-		    "rcvq %u + held %u > rcv_buf %u (+ scale unit %u - 1)",
-		    c->rcvq.bytes, c->rcv_held, c->rcv_buf,
-		    1u << c->rcv_wscale);
+	CHECKF((uint64_t)c->rcvq.bytes + c->rcv_held <
+	    (uint64_t)c->rcv_buf + (1u << c->rcv_wscale),
+	    "rcvq %u + held %u > rcv_buf %u (+ scale unit %u - 1)",
+	    c->rcvq.bytes, c->rcv_held, c->rcv_buf, 1u << c->rcv_wscale);
 	/* Held by the application exactly when it is in our handle list. */
 	CHECK(((c->flags & TCPE_CF_APP) != 0) == (handle_of(n, c) != NULL));
 	if (c->listener == NULL)
@@ -1818,23 +1775,6 @@ netq_clear(void)
 	}
 }
 
-/* Is some TCB in the state of KNOWN_SYN_ACKED_NXT (snd_nxt < snd_una)? */
-static bool
-wedged(void)
-{
-	uint32_t k;
-	int i;
-
-	for (i = 0; i < NNODES; i++) {
-		enum_conns(&N[i]);
-		for (k = 0; k < N[i].nconns; k++)
-			if (tcpe_seq_lt(N[i].conns[k]->snd_nxt,
-			    N[i].conns[k]->snd_una))
-				return true;
-	}
-	return false;
-}
-
 /*
  * Close every handle, then run the network and the clock until every TCB
  * has freed itself: a correct TCP gives up after retries2 retransmissions
@@ -1864,12 +1804,8 @@ drain(void)
 		sent += net_settle(1024);
 		netq_clear();	/* an ACK storm: cut it */
 		check_all();
-		if (sent > 200000) {
-			/* A storm that does not stop: only a known cause. */
-			if (wedged() && known(KNOWN_SYN_ACKED_NXT))
-				return;
-			CHECKF(0, "drain: the network never goes quiet");
-		}
+		/* A storm that does not stop (an ACK war, a wedged TCB). */
+		CHECKF(sent <= 200000, "drain: the network never goes quiet");
 		if (N[0].s->nconns == 0 && N[1].s->nconns == 0)
 			break;
 		d = next_deadline();
@@ -1878,8 +1814,6 @@ drain(void)
 		advance(d);
 		check_all();
 	}
-	if (wedged() && known(KNOWN_SYN_ACKED_NXT))
-		return;		/* such a TCB never gives up */
 	for (i = 0; i < NNODES; i++) {
 		enum_conns(&N[i]);
 		if (N[i].nconns > 0) {

@@ -12,8 +12,9 @@ areas alone.
 fuzz_conn/: scripts for fuzz_conn.c (the layout is documented there):
 handshakes, data both ways, closes from either side, losses and
 retransmissions, simultaneous open, zero windows, TIME_WAIT, injected
-SYNs and segments, a raw Linux SYN, corruption, a small output array and
-the destroy-at-once ending.
+SYNs and segments, a raw Linux SYN, corruption, rx bursts, a small output
+array, the destroy-at-once ending, and finding_*: one reproducer per core
+defect fuzz_conn found.
 
 The files are deterministic: rerunning rewrites the same bytes.
 """
@@ -306,9 +307,8 @@ def conn_seeds():
     s["raw_bare_syn"] = (base + raw(8, bare) + seg(0, ACK, 0, 2) +
                          accept(SRV) + close(SC))
 
-    # Minimal reproducers of the findings of fuzz_conn (its KNOWN_* list):
-    # they pass while those checks are relaxed and fail under
-    # FUZZ_CONN_STRICT=1 until the core is fixed.
+    # Minimal reproducers of the core defects fuzz_conn found (F1-F7 of its
+    # findings report), all fixed since: regression tests.
     blackhole = (base + connect(SRV, 0, 3) +
                  seg(0, SYN | ACK, 0, 5, ob=0x21, extra=b"\x02\x18") +
                  send(SC, 40))
@@ -321,7 +321,7 @@ def conn_seeds():
     s["finding_rto_zero_window"] = (blackhole + seg(0, ACK, 0, 0, wnd=0) +
                                     tnext())
     # A SYN (or SYN-ACK) resend that did not fit in a full out, then the
-    # ACK of the SYN: snd_nxt is left one below snd_una.
+    # ACK of the SYN: snd_nxt was left one below snd_una.
     s["finding_synack_nxt_active"] = (cfg(small_out=True, no_retry=True) +
                                       connect(PEER, 0) + connect(PEER, 1) +
                                       tnext() + flush())
@@ -332,7 +332,7 @@ def conn_seeds():
                                        bytes([OP_NET_BURST, SRV | 2 << 1]) +
                                        flush())
     # Window scaling (shift 2), the window rounded up: then 1-byte
-    # segments each push the receive queue one byte further past rcv_buf.
+    # segments each pushed the receive queue one byte further past rcv_buf.
     creep = (cfg(rmem=3) + connect(SRV, 0, 3) +
              seg(0, SYN | ACK, 0, 5, ob=0x20 | 1 | 2,
                  extra=b"\x05\xb4\x07") + seg(0, PSH | ACK, 0, 2, pl=1))
@@ -341,7 +341,7 @@ def conn_seeds():
     creep += seg(0, PSH | ACK, 0, 2, pl=1) * 8
     s["finding_wscale_creep"] = creep
     # The same towards a black hole, then close: the wedged orphan never
-    # sends its FIN and never gives up.
+    # sent its FIN and never gave up.
     s["finding_synack_nxt_orphan"] = (cfg(small_out=True, no_retry=True) +
                                       connect(SRV, 0, 3) + connect(SRV, 1, 3) +
                                       tnext() +
