@@ -746,6 +746,9 @@ check_conn(struct node *n, const struct tcpe_conn *c)
 	    (uint64_t)c->rcv_buf + (1u << c->rcv_wscale),
 	    "rcvq %u + held %u > rcv_buf %u (+ scale unit %u - 1)",
 	    c->rcvq.bytes, c->rcv_held, c->rcv_buf, 1u << c->rcv_wscale);
+	CHECK(tcpe_conn_send_space(c) <= c->snd_buf);
+	if (c->state == TCPE_CLOSED || (c->flags & TCPE_CF_FIN_QUEUED))
+		CHECK(tcpe_conn_send_space(c) == 0);
 	/* Held by the application exactly when it is in our handle list. */
 	CHECK(((c->flags & TCPE_CF_APP) != 0) == (handle_of(n, c) != NULL));
 	if (c->listener == NULL)
