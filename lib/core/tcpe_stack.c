@@ -382,15 +382,21 @@ tcpe_stack_input(struct tcpe_stack *s, const struct tcpe_seg *seg,
 
 	s->mib[TCPE_MIB_IN_SEGS]++;
 	n = tcpe_table_lookup(&s->table, &seg->t, seg->hash);
-	l = find_listener(s, seg->t.laddr, seg->t.lport);
 	if (n != NULL) {
 		c = tcpe_container_of(n, struct tcpe_conn, node);
-		/* A new incarnation may take over a TIME_WAIT 4-tuple. */
-		if (l == NULL || !tcpe_conn_tw_reopen(c, seg, &isn))
+		/*
+		 * A new incarnation may take over a TIME_WAIT 4-tuple; only
+		 * then is a listener looked up, not for every segment.
+		 */
+		if (c->state != TCPE_TIME_WAIT ||
+		    !(seg->flags & TCPE_TH_SYN) ||
+		    (l = find_listener(s, seg->t.laddr, seg->t.lport)) ==
+		    NULL || !tcpe_conn_tw_reopen(c, seg, &isn))
 			return tcpe_conn_input(c, seg, now, out);
 		listen_input(s, l, seg, &isn, now, out);
 		return 0;
 	}
+	l = find_listener(s, seg->t.laddr, seg->t.lport);
 	if (l != NULL) {
 		listen_input(s, l, seg, NULL, now, out);
 		return 0;
