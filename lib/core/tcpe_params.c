@@ -83,6 +83,24 @@ static const struct tcpe_param_desc tcp_desc[] = {
 	TCP_P("somaxconn", TCPE_PT_U32, somaxconn, 1, 65535, "4096",
 	    "cap on a listener's accept queue backlog "
 	    "(Linux net.core.somaxconn)"),
+	TCP_P("tcp_max_syn_backlog", TCPE_PT_U32, max_syn_backlog, 1, 65535,
+	    "1024",
+	    "half-open connections (SYN queue) per listener per lcore "
+	    "(Linux net.ipv4.tcp_max_syn_backlog)"),
+	TCP_P("tcp_abort_on_overflow", TCPE_PT_BOOL, abort_on_overflow, 0, 1,
+	    "0",
+	    "accept queue full: 0 drops the final ACK (the SYN-ACK is sent "
+	    "again later), 1 answers it with an RST "
+	    "(Linux net.ipv4.tcp_abort_on_overflow)"),
+	TCP_P("tcp_syncookies", TCPE_PT_U32, syncookies, 0, 2, "1",
+	    "SYN cookies: 0 never, 1 when the SYN queue is full, 2 always "
+	    "(Linux net.ipv4.tcp_syncookies)"),
+	TCP_P("tcp_sack", TCPE_PT_BOOL, sack, 0, 1, "1",
+	    "offer and accept SACK-permitted (RFC 2018) "
+	    "(Linux net.ipv4.tcp_sack)"),
+	TCP_P("tcp_timestamps", TCPE_PT_BOOL, timestamps, 0, 1, "1",
+	    "offer and accept RFC 7323 timestamps "
+	    "(Linux net.ipv4.tcp_timestamps)"),
 	TCP_P("tcp_max_conns", TCPE_PT_U32, max_conns, 16, 1U << 28, "65536",
 	    "connections per lcore: the size of its connection table "
 	    "(tcpe's own)"),

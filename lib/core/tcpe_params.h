@@ -30,6 +30,11 @@ struct tcpe_tcp_cfg {
 	uint32_t timewait_len;		/* tcp_timewait_len, seconds */
 	uint32_t fin_timeout;		/* tcp_fin_timeout, seconds */
 	uint32_t somaxconn;		/* somaxconn: accept queue cap */
+	uint32_t max_syn_backlog;	/* tcp_max_syn_backlog: SYN queue cap */
+	uint32_t abort_on_overflow;	/* tcp_abort_on_overflow 0/1 */
+	uint32_t syncookies;		/* tcp_syncookies 0/1/2 */
+	uint32_t sack;			/* tcp_sack 0/1 */
+	uint32_t timestamps;		/* tcp_timestamps 0/1 */
 	uint32_t max_conns;		/* tcp_max_conns: table size per lcore */
 	/* ip_local_port_range: "low high" ephemeral ports, as in Linux. */
 	uint32_t local_port_range[2];
