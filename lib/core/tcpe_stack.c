@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcpe_hash.h"
 #include "tcpe_stack.h"
 
 static const char *const mib_group[TCPE_MIB_N] = {
@@ -34,33 +35,6 @@ tcpe_mib_name(int id)
 
 /* --- RFC 6528 initial sequence numbers ---------------------------------- */
 
-#define ROTL(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND \
-	do { \
-		v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \
-		v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2; \
-		v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0; \
-		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
-	} while (0)
-
-/* SipHash-2-4 of two 64-bit words under key k. */
-static uint64_t
-siphash24_2w(const uint64_t k[2], uint64_t m0, uint64_t m1)
-{
-	uint64_t v0 = 0x736f6d6570736575ULL ^ k[0];
-	uint64_t v1 = 0x646f72616e646f6dULL ^ k[1];
-	uint64_t v2 = 0x6c7967656e657261ULL ^ k[0];
-	uint64_t v3 = 0x7465646279746573ULL ^ k[1];
-	uint64_t b = 16ULL << 56;
-
-	v3 ^= m0; SIPROUND; SIPROUND; v0 ^= m0;
-	v3 ^= m1; SIPROUND; SIPROUND; v0 ^= m1;
-	v3 ^= b; SIPROUND; SIPROUND; v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND; SIPROUND; SIPROUND; SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
-}
-
 /*
  * RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, secret),
  * M a clock ticking every 4 microseconds, F SipHash-2-4 under a per-boot
@@ -73,7 +47,7 @@ tcpe_stack_isn(const struct tcpe_stack *s, const struct tcpe_tuple *t,
 	uint64_t m0 = ((uint64_t)t->laddr << 32) | t->raddr;
 	uint64_t m1 = ((uint64_t)t->lport << 16) | t->rport;
 
-	return (uint32_t)siphash24_2w(s->secret, m0, m1) +
+	return (uint32_t)tcpe_siphash24_2w(s->secret, m0, m1) +
 	    (uint32_t)(now / 4000);
 }
 
