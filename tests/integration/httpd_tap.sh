@@ -43,86 +43,10 @@ MAX_BODY=1048576
 URL=http://$SRV
 
 NSX=(ip netns exec "$NS")
-SPID=
-TPID=
-WORK=
-passed=0
-failed=0
-failures=()
+# say ok bad check, start_server stop_server stop_pid, cleanup, counter
+# expect_counter.
+. "$HERE/lib.sh"
 
-say() {
-	printf '\n=== %s\n' "$*"
-}
-
-ok() {
-	passed=$((passed + 1))
-	echo "ok: $*"
-}
-
-bad() {
-	failed=$((failed + 1))
-	failures+=("$*")
-	echo "FAILED: $*"
-}
-
-# check NAME CMD...: one check, passed when CMD exits 0.
-check() {
-	local name=$1
-	shift
-	if "$@"; then
-		ok "$name"
-	else
-		bad "$name"
-	fi
-}
-
-server_alive() {
-	[[ -n "$SPID" ]] && kill -0 "$SPID" 2>/dev/null
-}
-
-stop_pid() {
-	local pid=$1 sig=$2 secs=$3 i
-	kill "-$sig" "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < secs * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	# timeout(1) runs the server in its own process group.
-	kill -KILL -- "-$pid" 2>/dev/null
-	kill -KILL "$pid" 2>/dev/null
-	return 1
-}
-
-cleanup() {
-	local rc=$? pids
-	trap - EXIT INT TERM
-	[[ -n "$TPID" ]] && stop_pid "$TPID" INT 5
-	if server_alive; then
-		echo "cleanup: stopping tcpe-httpd (pid $SPID)"
-		stop_pid "$SPID" TERM 10 || echo "cleanup: tcpe-httpd killed"
-	fi
-	if ip netns list 2>/dev/null | grep -qw "$NS"; then
-		# Anything still running in our namespace was started here.
-		pids=$(ip netns pids "$NS" 2>/dev/null)
-		for p in $pids; do
-			kill -KILL "$p" 2>/dev/null
-		done
-		ip netns del "$NS" 2>/dev/null || echo "cleanup: ip netns del $NS failed"
-	fi
-	rm -rf "/var/run/dpdk/$PREFIX"
-	if [[ -n "$WORK" ]]; then
-		if [[ $rc -ne 0 && -f "$WORK/server.log" ]]; then
-			echo "--- server log (last 80 lines)"
-			tail -n 80 "$WORK/server.log"
-		fi
-		if [[ "${TCPE_IT_KEEP:-0}" == 1 ]]; then
-			echo "work directory kept: $WORK"
-		else
-			rm -rf "$WORK"
-		fi
-	fi
-	exit "$rc"
-}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -142,78 +66,6 @@ for t in ip curl python3 ab wrk tcpdump ethtool ping ss sha256sum timeout; do
 done
 WORK=$(mktemp -d /tmp/tcpe-it.XXXXXX)
 
-# start_server LOG: run tcpe-httpd in the namespace, configure the kernel
-# side of its tap, wait for "ready". Returns non-zero (after a FAILED
-# line) if it does not come up.
-start_server() {
-	local log=$1 i
-	"${NSX[@]}" timeout -k 10 280 "$HTTPD" \
-		--set "port.vdev=net_tap0,iface=$IFACE" \
-		--set "port.addr=$SRV" \
-		--set "port.mac=$SRV_MAC" \
-		--set "eal.file_prefix=$PREFIX" \
-		-- --port 80 --max-body "$MAX_BODY" >"$log" 2>&1 &
-	SPID=$!
-	# The tap PMD creates the kernel interface while the EAL probes it.
-	for ((i = 0; i < 150; i++)); do
-		"${NSX[@]}" ip link show "$IFACE" >/dev/null 2>&1 && break
-		server_alive || break
-		sleep 0.2
-	done
-	if ! "${NSX[@]}" ip link show "$IFACE" >/dev/null 2>&1; then
-		cat "$log"
-		bad "tap interface $IFACE did not appear"
-		return 1
-	fi
-	# Kernel side: its own MAC (the PMD gives it the port's), our
-	# address, no offloads (segments on the wire as sent), no IPv6.
-	"${NSX[@]}" sysctl -qw "net.ipv6.conf.$IFACE.disable_ipv6=1" || true
-	if ! { timeout 10 "${NSX[@]}" ip link set "$IFACE" address "$CLI_MAC" &&
-	    timeout 10 "${NSX[@]}" ip addr add "$CLI/24" dev "$IFACE" &&
-	    timeout 10 "${NSX[@]}" ip link set "$IFACE" up; }; then
-		bad "configure $IFACE"
-		return 1
-	fi
-	timeout 10 "${NSX[@]}" ethtool -K "$IFACE" gro off gso off tso off \
-		tx off >/dev/null 2>&1 || echo "note: ethtool -K $IFACE partly refused"
-	for ((i = 0; i < 600; i++)); do
-		grep -q ': ready$' "$log" && break
-		server_alive || break
-		sleep 0.1
-	done
-	if ! grep -q ': ready$' "$log"; then
-		cat "$log"
-		bad "tcpe-httpd did not print ready"
-		return 1
-	fi
-	grep -E '^tcpe: port|: ready$' "$log"
-}
-
-# stop_server: SIGTERM, wait up to 30 s; fails unless it exits 0.
-stop_server() {
-	local i rc
-	if ! server_alive; then
-		bad "tcpe-httpd died before SIGTERM"
-		wait "$SPID"
-		echo "exit status $?"
-		SPID=
-		return 1
-	fi
-	kill -TERM "$SPID"
-	for ((i = 0; i < 300; i++)); do
-		server_alive || break
-		sleep 0.1
-	done
-	if server_alive; then
-		bad "tcpe-httpd still running 30 s after SIGTERM"
-		return 1
-	fi
-	wait "$SPID"
-	rc=$?
-	SPID=
-	check "tcpe-httpd exits 0 after SIGTERM (rc $rc)" test "$rc" -eq 0
-}
-
 # ---------------------------------------------------------------------------
 say "namespace $NS, tcpe-httpd on net_tap0,iface=$IFACE"
 timeout 10 ip netns add "$NS" || exit 1
@@ -221,7 +73,7 @@ timeout 10 "${NSX[@]}" ip link set lo up || exit 1
 
 # A first run with no traffic gives the engine's idle mbuf count (the
 # RX ring's), which the real run must be back to at exit.
-start_server "$WORK/baseline.log" || exit 1
+start_server "$WORK/baseline.log" -- --port 80 --max-body "$MAX_BODY" || exit 1
 stop_server || exit 1
 BASE_INUSE=$(awk '/^Mbufs:$/ { m = 1; next } m && $1 == "InUse:" { print $2; exit }' \
 	"$WORK/baseline.log")
@@ -232,7 +84,7 @@ if [[ -z "$BASE_INUSE" ]]; then
 fi
 echo "idle run: $BASE_INUSE mbufs in use at exit"
 
-start_server "$WORK/server.log" || exit 1
+start_server "$WORK/server.log" -- --port 80 --max-body "$MAX_BODY" || exit 1
 ok "tcpe-httpd ready"
 
 # Capture every TCP segment of the normal exchanges (everything before wrk).
@@ -411,28 +263,6 @@ say "SIGTERM and the final counters"
 sleep 2
 stop_server
 sed -n '/stopping/,$p' "$WORK/server.log"
-
-# counter GROUP NAME: the value of "    NAME: value" under "GROUP:" in the
-# server's final counters (tcpe_print_counters and httpd's own), empty if
-# absent.
-counter() {
-	awk -v g="$1:" -v n="$2:" '
-		/^[A-Za-z]+:$/ { grp = $1; next }
-		grp == g && $1 == n && $2 ~ /^[0-9]+$/ { print $2; exit }
-	' "$WORK/server.log"
-}
-# expect_counter GROUP NAME OP VALUE
-expect_counter() {
-	local v
-	v=$(counter "$1" "$2")
-	if [[ -z "$v" ]]; then
-		bad "counter $1 $2 not printed"
-	elif test "$v" "-$3" "$4"; then
-		ok "counter $1 $2 = $v ($3 $4)"
-	else
-		bad "counter $1 $2 = $v, expected $3 $4"
-	fi
-}
 
 # The server's own: every connection freed, no internal error.
 expect_counter Httpd OpenAtExit eq 0
