@@ -270,8 +270,16 @@ emit(struct tcpe_conn *c, struct tcpe_out *out, uint8_t flags, uint32_t seq)
 	o->seq = seq;
 	o->ack = (flags & TCPE_TH_ACK) ? c->rcv_nxt : 0;
 	o->wnd = rcv_window_field(c, (flags & TCPE_TH_SYN) != 0);
-	if (flags & TCPE_TH_ACK)
+	if (flags & TCPE_TH_ACK) {
 		c->flags &= ~TCPE_CF_ACK_NOW;
+		c->last_ack = c->rcv_nxt;
+	}
+	/* RFC 7323 3.2: once negotiated, on every segment but an RST. */
+	if ((c->flags & TCPE_CF_TS) && !(flags & TCPE_TH_RST)) {
+		o->opts.present |= TCPE_OPT_TS;
+		o->opts.tsval = (uint32_t)(s->now / TCPE_MS(1)) + c->ts_off;
+		o->opts.tsecr = c->ts_recent;
+	}
 	s->mib[TCPE_MIB_OUT_SEGS]++;
 	if (flags & TCPE_TH_RST)
 		s->mib[TCPE_MIB_OUT_RSTS]++;
@@ -369,8 +377,8 @@ enter_time_wait(struct tcpe_conn *c, tcpe_time_t now)
 }
 
 /* Our SYN is acknowledged in SYN_RECEIVED: the handshake is complete. */
-static void
-conn_established(struct tcpe_conn *c)
+void
+tcpe_conn_established(struct tcpe_conn *c)
 {
 	struct tcpe_stack *s = c->stack;
 	struct tcpe_conn *l = c->listener;
@@ -412,6 +420,26 @@ tcpe_conn_take_syn_options(struct tcpe_conn *c, const struct tcpe_seg *seg)
 		c->snd_wscale = 0;
 		c->rcv_wscale = 0;
 	}
+	if (!(o->present & TCPE_OPT_SACKOK))
+		c->flags &= ~TCPE_CF_SACK;
+	if ((o->present & TCPE_OPT_TS) && (c->flags & TCPE_CF_TS)) {
+		c->ts_off = tcpe_stack_ts_off(c->stack, &c->node.key);
+		c->ts_recent = o->tsval;
+	} else {
+		c->flags &= ~TCPE_CF_TS;
+	}
+}
+
+/* Payload bytes per segment: the MSS less the options every segment has. */
+static uint32_t
+seg_mss(const struct tcpe_conn *c)
+{
+	uint32_t mss = c->mss;
+
+	/* c->mss >= MIN_SND_MSS (48), so at least 36 bytes remain. */
+	if (c->flags & TCPE_CF_TS)
+		mss -= TCPE_TS_OPT_LEN;
+	return mss;
 }
 
 /* --- output ------------------------------------------------------------ */
@@ -444,12 +472,15 @@ output_syn(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 	if (o == NULL)
 		return -ENOBUFS;
 	count_tx(c, c->iss);
-	o->opts.present = TCPE_OPT_MSS;
+	/* emit() added the timestamps; the rest only on a SYN. */
+	o->opts.present |= TCPE_OPT_MSS;
 	o->opts.mss = c->rcv_mss;
 	if (c->flags & TCPE_CF_WSCALE) {
 		o->opts.present |= TCPE_OPT_WS;
 		o->opts.wscale = c->rcv_wscale;
 	}
+	if (c->flags & TCPE_CF_SACK)
+		o->opts.present |= TCPE_OPT_SACKOK;
 	c->snd_nxt = c->iss + 1;
 	if (tcpe_seq_gt(c->snd_nxt, c->snd_max))
 		c->snd_max = c->snd_nxt;
@@ -495,8 +526,8 @@ conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 				    c->snd_nxt == c->snd_una &&
 				    c->snd_una != c->snd_max)
 					len = avail;
-				if (len > c->mss)
-					len = c->mss;
+				if (len > seg_mss(c))
+					len = seg_mss(c);
 				if (len == 0)
 					break;
 			} else if ((c->flags & TCPE_CF_FIN_QUEUED) &&
@@ -571,6 +602,7 @@ conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 int
 tcpe_conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 {
+	c->stack->now = now;
 	conn_output(c, now, out);
 	tcpe_stack_conn_sync(c);
 	return 0;
@@ -848,6 +880,7 @@ tcpe_conn_input(struct tcpe_conn *c, const struct tcpe_seg *seg,
 	struct tcpe_seg simul;
 	uint32_t fin = 0;
 
+	c->stack->now = now;
 	switch (c->state) {
 	case TCPE_CLOSED:
 		/* A TCB kept only for the application: answer as CLOSED. */
@@ -907,12 +940,25 @@ tcpe_conn_input(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		goto done;
 	}
 
+	/*
+	 * RFC 7323 section 4.3: TS.Recent takes the TSval of a segment that
+	 * covers Last.ACK.sent (Linux tcp_replace_ts_recent), never going
+	 * back in time.
+	 */
+	if ((c->flags & TCPE_CF_TS) && (seg->opts.present & TCPE_OPT_TS) &&
+	    tcpe_seq_leq(seg->seq, c->last_ack) &&
+	    (int32_t)(seg->opts.tsval - c->ts_recent) >= 0)
+		c->ts_recent = seg->opts.tsval;
+
 	/* Second: RST (RFC 5961 section 3.2). */
 	if (seg->flags & TCPE_TH_RST) {
 		if (seg->seq != c->rcv_nxt) {
 			send_challenge_ack(c, out);
 			goto done;
 		}
+		if (c->state == TCPE_SYN_RECEIVED &&
+		    (c->flags & TCPE_CF_PASSIVE))
+			s->mib[TCPE_MIB_EMBRYONIC_RSTS]++;
 		if (c->state == TCPE_SYN_RECEIVED)
 			conn_closed(c, (c->flags & TCPE_CF_PASSIVE) ? 0 :
 			    -ECONNREFUSED);
@@ -936,6 +982,17 @@ tcpe_conn_input(struct tcpe_conn *c, const struct tcpe_seg *seg,
 			tcpe_stack_send_rst(s, seg, out);
 			goto done;
 		}
+		/*
+		 * No room in the accept queue: ignore the ACK, so the SYN-ACK
+		 * goes out again on the timer, or reset the child
+		 * (tcp_abort_on_overflow).
+		 */
+		if (c->listener != NULL &&
+		    tcpe_stack_acc_overflow(s, c->listener, seg, out)) {
+			if (s->cfg.abort_on_overflow)
+				conn_closed(c, 0);
+			goto done;
+		}
 		c->snd_una = seg->ack;
 		syn_acked(c);
 		c->rtx_count = 0;
@@ -945,7 +1002,7 @@ tcpe_conn_input(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		c->max_snd_wnd = c->snd_wnd;
 		c->snd_wl1 = seg->seq;
 		c->snd_wl2 = seg->ack;
-		conn_established(c);
+		tcpe_conn_established(c);
 		if (c->flags & TCPE_CF_FIN_QUEUED)
 			tcpe_conn_set_state(c, TCPE_FIN_WAIT_1);
 	}
@@ -1109,6 +1166,7 @@ expire_rto(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 int
 tcpe_conn_expire(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 {
+	c->stack->now = now;
 	if (c->deadline[TCPE_TT_2MSL] <= now) {
 		c->deadline[TCPE_TT_2MSL] = TCPE_TIME_NEVER;
 		if (c->state == TCPE_TIME_WAIT || c->state == TCPE_FIN_WAIT_2)
@@ -1151,6 +1209,7 @@ tcpe_conn_send(struct tcpe_conn *c, struct tcpe_view *v, tcpe_time_t now,
 	struct tcpe_view part;
 	uint32_t n;
 
+	c->stack->now = now;
 	if (c->state == TCPE_LISTEN)
 		return -ENOTCONN;
 	if (c->state == TCPE_CLOSED || (c->flags & TCPE_CF_FIN_QUEUED))
@@ -1224,6 +1283,7 @@ tcpe_conn_recv_done(struct tcpe_conn *c, uint32_t len, tcpe_time_t now,
 {
 	uint32_t before, after;
 
+	c->stack->now = now;
 	if (len > c->rcv_held)
 		return -EINVAL;
 	before = c->rcv_adv;
@@ -1250,6 +1310,7 @@ int
 tcpe_conn_shutdown(struct tcpe_conn *c, int how, tcpe_time_t now,
     struct tcpe_out *out)
 {
+	c->stack->now = now;
 	if (how < TCPE_SHUT_RD || how > TCPE_SHUT_RDWR)
 		return -EINVAL;
 	if (c->state == TCPE_LISTEN || c->state == TCPE_CLOSED)
@@ -1315,6 +1376,7 @@ tcpe_conn_close(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 {
 	struct tcpe_stack *s = c->stack;
 
+	c->stack->now = now;
 	if (c->state == TCPE_LISTEN) {
 		close_listener(c, now, out);
 		return;
@@ -1357,6 +1419,7 @@ tcpe_conn_close(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 int
 tcpe_conn_abort(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 {
+	c->stack->now = now;
 	(void)now;
 	switch (c->state) {
 	case TCPE_SYN_RECEIVED:

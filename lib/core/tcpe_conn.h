@@ -91,6 +91,11 @@ enum tcpe_tt {
 #define TCPE_CF_PASSIVE		0x0800	/* created by a listener */
 #define TCPE_CF_FIN_ACKED	0x1000	/* the peer acknowledged our FIN */
 #define TCPE_CF_RTO_ONE		0x2000	/* after an RTO: one segment per ACK */
+#define TCPE_CF_TS		0x4000	/* RFC 7323 timestamps offered/in use */
+#define TCPE_CF_SACK		0x8000	/* SACK-permitted offered/negotiated */
+
+/* Bytes of the timestamp option as sent (with its two NOPs). */
+#define TCPE_TS_OPT_LEN		12
 
 /* A growable ring of views; each view holds one buffer reference. */
 struct tcpe_vq {
@@ -142,6 +147,8 @@ struct tcpe_conn {
 	uint32_t snd_buf;		/* capacity of sndq in bytes */
 	uint16_t mss;			/* largest payload we send */
 	uint16_t rcv_mss;		/* MSS we advertised */
+	uint32_t ts_off;		/* our TSval = now in ms + ts_off */
+	uint32_t ts_recent;		/* TS.Recent (RFC 7323 section 4.3) */
 	struct tcpe_vq sndq;
 
 	/* Receive sequence space. */
@@ -150,6 +157,7 @@ struct tcpe_conn {
 	uint32_t rcv_adv;		/* right edge of the window advertised */
 	uint32_t rcv_buf;
 	uint32_t rcv_held;
+	uint32_t last_ack;		/* Last.ACK.sent (RFC 7323 4.3) */
 	struct tcpe_vq rcvq;
 
 	/*
@@ -165,6 +173,7 @@ struct tcpe_conn {
 	uint32_t syn_len;
 	uint32_t acc_len;
 	uint32_t backlog;		/* listener: min(backlog, somaxconn) */
+	tcpe_time_t last_cookie;	/* listener: last cookie SYN-ACK sent */
 
 	/*
 	 * Owned by the layer above the core (lib/api: the socket's handlers

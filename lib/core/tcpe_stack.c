@@ -51,6 +51,20 @@ tcpe_stack_isn(const struct tcpe_stack *s, const struct tcpe_tuple *t,
 	    (uint32_t)(now / 4000);
 }
 
+/*
+ * RFC 7323 section 5.4 (Linux secure_tcp_ts_off): a per-4-tuple random
+ * offset of the timestamp clock, so TSval reveals no global uptime. The
+ * same secret as the ISN, another input (bit 32 of the second word).
+ */
+uint32_t
+tcpe_stack_ts_off(const struct tcpe_stack *s, const struct tcpe_tuple *t)
+{
+	uint64_t m0 = ((uint64_t)t->laddr << 32) | t->raddr;
+	uint64_t m1 = (1ULL << 32) | ((uint64_t)t->lport << 16) | t->rport;
+
+	return (uint32_t)tcpe_siphash24_2w(s->secret, m0, m1);
+}
+
 /* --- shard -------------------------------------------------------------- */
 
 struct tcpe_stack *
@@ -73,6 +87,14 @@ tcpe_stack_create(const struct tcpe_stack_params *p, tcpe_time_t now)
 	s->secret[0] = p->secret[0];
 	s->secret[1] = p->secret[1];
 	s->mss = (uint16_t)(p->mtu - 40);
+	s->now = now;
+	tcpe_cookie_keys_init(&s->cookie_keys, s->secret);
+	if (s->cfg.window_scaling) {
+		/* The smallest shift that can announce the whole buffer. */
+		while (s->rcv_wscale < 14 &&
+		    (s->cfg.rmem[1] >> s->rcv_wscale) > 65535)
+			s->rcv_wscale++;
+	}
 	s->trace = p->trace;
 	s->trace_ctx = p->trace_ctx;
 	s->app = p->app;
@@ -163,7 +185,6 @@ tcpe_stack_alloc_conn(struct tcpe_stack *s)
 {
 	const struct tcpe_tcp_cfg *cfg = &s->cfg;
 	struct tcpe_conn *c;
-	uint32_t shift;
 	int i;
 
 	if (s->nconns >= cfg->max_conns) {
@@ -188,14 +209,16 @@ tcpe_stack_alloc_conn(struct tcpe_stack *s)
 	c->rcv_buf = cfg->rmem[1];
 	c->mss = s->mss;
 	c->rcv_mss = s->mss;
+	c->last_cookie = TCPE_TIME_NEVER;
+	/* Options we offer; tcpe_conn_take_syn_options() keeps the agreed. */
 	if (cfg->window_scaling) {
-		/* The smallest shift that can announce the whole buffer. */
-		shift = 0;
-		while (shift < 14 && (c->rcv_buf >> shift) > 65535)
-			shift++;
-		c->rcv_wscale = (uint8_t)shift;
+		c->rcv_wscale = s->rcv_wscale;
 		c->flags |= TCPE_CF_WSCALE;
 	}
+	if (cfg->timestamps)
+		c->flags |= TCPE_CF_TS;
+	if (cfg->sack)
+		c->flags |= TCPE_CF_SACK;
 	s->state_count[TCPE_CLOSED]++;
 	s->nconns++;
 	return c;
@@ -286,29 +309,234 @@ find_listener(struct tcpe_stack *s, uint32_t laddr, uint16_t lport)
 	return any;
 }
 
-/* RFC 9293 section 3.10.7.2: LISTEN. */
+/* Cookies are checked for this long after the last one was sent. */
+#define COOKIE_RECENT	TCPE_S(120)
+
+/* The window field of a SYN-ACK: the default buffer, never scaled. */
+static uint16_t
+syn_window(const struct tcpe_stack *s)
+{
+	return s->cfg.rmem[1] > 65535 ? 65535 : (uint16_t)s->cfg.rmem[1];
+}
+
+/* Our timestamp clock for the 4-tuple t: milliseconds plus its offset. */
+static uint32_t
+ts_clock(const struct tcpe_stack *s, const struct tcpe_tuple *t,
+    tcpe_time_t now)
+{
+	return (uint32_t)(now / TCPE_MS(1)) + tcpe_stack_ts_off(s, t);
+}
+
+/*
+ * Answer a SYN with a cookie SYN-ACK and keep no state (Linux
+ * tcp_conn_request with want_cookie). The options that cannot be encoded
+ * in the cookie travel in the low bits of our TSval; without the peer's
+ * timestamps there is nowhere to keep them, so only MSS is offered.
+ */
+static void
+send_cookie_synack(struct tcpe_stack *s, struct tcpe_conn *l,
+    const struct tcpe_seg *seg, tcpe_time_t now, struct tcpe_out *out)
+{
+	const struct tcpe_opts *in = &seg->opts;
+	struct tcpe_oseg *o;
+	uint16_t mss = (in->present & TCPE_OPT_MSS) ? in->mss : 0;
+	uint32_t cookie;
+	int ws = -1;
+	bool sack = false;
+
+	o = tcpe_out_next(out);
+	if (o == NULL) {
+		s->mib[TCPE_MIB_LISTEN_DROPS]++;
+		return;
+	}
+	cookie = tcpe_cookie_make(&s->cookie_keys, &seg->t, seg->seq, &mss,
+	    now);
+	o->t = seg->t;
+	o->flags = TCPE_TH_SYN | TCPE_TH_ACK;
+	o->seq = cookie;
+	o->ack = seg->seq + 1;
+	o->wnd = syn_window(s);
+	o->opts.present = TCPE_OPT_MSS;
+	o->opts.mss = s->mss;
+	if ((in->present & TCPE_OPT_TS) && s->cfg.timestamps) {
+		if ((in->present & TCPE_OPT_WS) && s->cfg.window_scaling) {
+			ws = in->wscale > 14 ? 14 : in->wscale;
+			o->opts.present |= TCPE_OPT_WS;
+			o->opts.wscale = s->rcv_wscale;
+		}
+		if ((in->present & TCPE_OPT_SACKOK) && s->cfg.sack) {
+			sack = true;
+			o->opts.present |= TCPE_OPT_SACKOK;
+		}
+		o->opts.present |= TCPE_OPT_TS;
+		o->opts.tsval = tcpe_cookie_ts_encode(ts_clock(s, &seg->t,
+		    now), ws, sack);
+		o->opts.tsecr = in->tsval;
+	}
+	l->last_cookie = now;
+	s->mib[TCPE_MIB_SYNCOOKIES_SENT]++;
+	s->mib[TCPE_MIB_OUT_SEGS]++;
+}
+
+/*
+ * The accept queue of l is full when the handshake of a child completes
+ * (Linux tcp_check_req, listen_overflow). Returns true when the caller
+ * must drop the segment: with tcp_abort_on_overflow it is answered with
+ * an RST, otherwise ignored, so the peer retransmits after our next
+ * SYN-ACK or its own timeout, when the application may have accepted.
+ */
+bool
+tcpe_stack_acc_overflow(struct tcpe_stack *s, struct tcpe_conn *l,
+    const struct tcpe_seg *seg, struct tcpe_out *out)
+{
+	if (l->acc_len < l->backlog)
+		return false;
+	s->mib[TCPE_MIB_LISTEN_OVERFLOWS]++;
+	s->mib[TCPE_MIB_LISTEN_DROPS]++;
+	if (s->cfg.abort_on_overflow) {
+		s->mib[TCPE_MIB_EMBRYONIC_RSTS]++;
+		tcpe_stack_send_rst(s, seg, out);
+	}
+	return true;
+}
+
+/*
+ * An ACK for a listener with no connection: the third segment of a
+ * handshake answered with a cookie (Linux cookie_v4_check). Returns the
+ * new ESTABLISHED child, or NULL when the caller answers with an RST
+ * (*rst true) or drops the segment.
+ */
+static struct tcpe_conn *
+cookie_ack(struct tcpe_stack *s, struct tcpe_conn *l,
+    const struct tcpe_seg *seg, tcpe_time_t now, struct tcpe_out *out,
+    bool *rst)
+{
+	const struct tcpe_opts *in = &seg->opts;
+	struct tcpe_conn *c;
+	uint16_t mss;
+	int ws = -1;
+	bool sack = false;
+
+	*rst = true;
+	if (s->cfg.syncookies == 0 || l->last_cookie == TCPE_TIME_NEVER ||
+	    now - l->last_cookie >= COOKIE_RECENT)
+		return NULL;
+	mss = tcpe_cookie_check(&s->cookie_keys, &seg->t, seg->seq - 1,
+	    seg->ack - 1, now);
+	if (mss == 0) {
+		s->mib[TCPE_MIB_SYNCOOKIES_FAILED]++;
+		return NULL;
+	}
+	s->mib[TCPE_MIB_SYNCOOKIES_RECV]++;
+	if (in->present & TCPE_OPT_TS) {
+		if (!s->cfg.timestamps ||
+		    !tcpe_cookie_ts_decode(in->tsecr, &ws, &sack) ||
+		    (sack && !s->cfg.sack) ||
+		    (ws >= 0 && !s->cfg.window_scaling))
+			return NULL;
+	}
+	*rst = false;
+	if (tcpe_stack_acc_overflow(s, l, seg, out))
+		return NULL;
+	c = tcpe_stack_alloc_conn(s);
+	if (c == NULL) {
+		s->mib[TCPE_MIB_LISTEN_DROPS]++;
+		return NULL;
+	}
+	c->node.key = seg->t;
+	c->node.hash = seg->hash;
+	if (tcpe_table_insert(&s->table, &c->node) != 0) {
+		s->mib[TCPE_MIB_LISTEN_DROPS]++;
+		s->mib[TCPE_MIB_DROP_TABLE_FULL]++;
+		free_conn(s, c);
+		return NULL;
+	}
+	c->flags |= TCPE_CF_PASSIVE;
+	c->listener = l;
+	tcpe_list_add_tail(&l->syn_q, &c->qlink);
+	l->syn_len++;
+	c->irs = seg->seq - 1;
+	c->rcv_nxt = seg->seq;
+	c->last_ack = c->rcv_nxt;
+	c->rcv_adv = c->rcv_nxt + syn_window(s);
+	c->iss = seg->ack - 1;
+	c->snd_una = c->iss;
+	c->snd_nxt = c->iss;
+	c->snd_max = c->iss;
+	c->mss = mss < s->mss ? mss : s->mss;
+	if (ws >= 0) {
+		c->snd_wscale = (uint8_t)ws;
+	} else {
+		c->flags &= ~TCPE_CF_WSCALE;
+		c->snd_wscale = 0;
+		c->rcv_wscale = 0;
+	}
+	if (!sack)
+		c->flags &= ~TCPE_CF_SACK;
+	if (in->present & TCPE_OPT_TS) {
+		c->ts_off = tcpe_stack_ts_off(s, &seg->t);
+		c->ts_recent = in->tsval;
+	} else {
+		c->flags &= ~TCPE_CF_TS;
+	}
+	c->snd_wnd = (uint32_t)seg->wnd << c->snd_wscale;
+	c->max_snd_wnd = c->snd_wnd;
+	c->snd_wl1 = seg->seq;
+	c->snd_wl2 = seg->ack;
+	/* The SYN-ACK was the cookie: it is acknowledged. */
+	tcpe_conn_set_state(c, TCPE_SYN_RECEIVED);
+	c->snd_una = seg->ack;
+	c->snd_nxt = seg->ack;
+	c->snd_max = seg->ack;
+	tcpe_conn_established(c);
+	return c;
+}
+
+/* RFC 9293 section 3.10.7.2: LISTEN, with Linux's queues and cookies. */
 static void
 listen_input(struct tcpe_stack *s, struct tcpe_conn *l,
     const struct tcpe_seg *seg, const uint32_t *isn, tcpe_time_t now,
     struct tcpe_out *out)
 {
 	struct tcpe_conn *c;
+	bool rst;
 
 	if (seg->flags & TCPE_TH_RST)
 		return;
 	if (seg->flags & TCPE_TH_ACK) {
+		if (!(seg->flags & TCPE_TH_SYN)) {
+			c = cookie_ack(s, l, seg, now, out, &rst);
+			if (c != NULL) {
+				/* Its payload and FIN, as in ESTABLISHED. */
+				tcpe_conn_input(c, seg, now, out);
+				return;
+			}
+			if (!rst)
+				return;
+		}
 		tcpe_stack_send_rst(s, seg, out);
 		return;
 	}
 	if (!(seg->flags & TCPE_TH_SYN))
 		return;
-	/*
-	 * Half-open and established-but-unaccepted children together are
-	 * bounded by the backlog, so the accept queue can never overflow.
-	 */
-	if (l->syn_len + l->acc_len >= l->backlog) {
+	/* Nowhere to put the connection once established: drop the SYN. */
+	if (l->acc_len >= l->backlog) {
 		s->mib[TCPE_MIB_LISTEN_OVERFLOWS]++;
 		s->mib[TCPE_MIB_LISTEN_DROPS]++;
+		return;
+	}
+	if (s->cfg.syncookies == 2) {
+		send_cookie_synack(s, l, seg, now, out);
+		return;
+	}
+	if (l->syn_len >= s->cfg.max_syn_backlog) {
+		if (s->cfg.syncookies == 1) {
+			s->mib[TCPE_MIB_REQQ_FULL_DO_COOKIES]++;
+			send_cookie_synack(s, l, seg, now, out);
+		} else {
+			s->mib[TCPE_MIB_REQQ_FULL_DROP]++;
+			s->mib[TCPE_MIB_LISTEN_DROPS]++;
+		}
 		return;
 	}
 	c = tcpe_stack_alloc_conn(s);
@@ -331,6 +559,7 @@ listen_input(struct tcpe_stack *s, struct tcpe_conn *l,
 	c->irs = seg->seq;
 	c->rcv_nxt = seg->seq + 1;
 	c->rcv_adv = c->rcv_nxt;
+	c->last_ack = c->rcv_nxt;
 	c->iss = isn != NULL ? *isn : tcpe_stack_isn(s, &c->node.key, now);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss;
@@ -354,6 +583,7 @@ tcpe_stack_input(struct tcpe_stack *s, const struct tcpe_seg *seg,
 	struct tcpe_conn *l, *c;
 	uint32_t isn;
 
+	s->now = now;
 	s->mib[TCPE_MIB_IN_SEGS]++;
 	n = tcpe_table_lookup(&s->table, &seg->t, seg->hash);
 	if (n != NULL) {
@@ -385,6 +615,7 @@ tcpe_stack_expire(struct tcpe_stack *s, tcpe_time_t now, struct tcpe_out *out)
 	struct tcpe_timer *t;
 	struct tcpe_conn *c;
 
+	s->now = now;
 	tcpe_wheel_advance(&s->wheel, now);
 	while ((t = tcpe_wheel_pop(&s->wheel)) != NULL) {
 		c = tcpe_container_of(t, struct tcpe_conn, timer);
@@ -454,8 +685,10 @@ tcpe_stack_connect(struct tcpe_stack *s, const struct tcpe_tuple *t,
 		*err = rc;
 		return NULL;
 	}
+	s->now = now;
 	c->flags |= TCPE_CF_APP;
 	c->iss = tcpe_stack_isn(s, t, now);
+	c->ts_off = tcpe_stack_ts_off(s, t);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss;
 	c->snd_max = c->iss;

@@ -9,6 +9,7 @@
 #define TCPE_STACK_H
 
 #include "tcpe_conn.h"
+#include "tcpe_cookie.h"
 #include "tcpe_params.h"
 #include "tcpe_table.h"
 #include "tcpe_timer.h"
@@ -30,6 +31,12 @@
 	X(OUT_RSTS, "Tcp", "OutRsts") \
 	X(LISTEN_OVERFLOWS, "TcpExt", "ListenOverflows") \
 	X(LISTEN_DROPS, "TcpExt", "ListenDrops") \
+	X(SYNCOOKIES_SENT, "TcpExt", "SyncookiesSent") \
+	X(SYNCOOKIES_RECV, "TcpExt", "SyncookiesRecv") \
+	X(SYNCOOKIES_FAILED, "TcpExt", "SyncookiesFailed") \
+	X(REQQ_FULL_DO_COOKIES, "TcpExt", "TCPReqQFullDoCookies") \
+	X(REQQ_FULL_DROP, "TcpExt", "TCPReqQFullDrop") \
+	X(EMBRYONIC_RSTS, "TcpExt", "EmbryonicRsts") \
 	X(ABORT_ON_DATA, "TcpExt", "TCPAbortOnData") \
 	X(ABORT_ON_CLOSE, "TcpExt", "TCPAbortOnClose") \
 	X(ABORT_ON_TIMEOUT, "TcpExt", "TCPAbortOnTimeout") \
@@ -70,7 +77,10 @@ struct tcpe_stack {
 	struct tcpe_tcp_cfg cfg;
 	struct tcpe_buf_ops bops;
 	uint64_t secret[2];
+	struct tcpe_cookie_keys cookie_keys;	/* from secret */
+	tcpe_time_t now;		/* of the current entry point */
 	uint16_t mss;			/* largest MSS we accept/advertise */
+	uint8_t rcv_wscale;		/* our window shift (tcp_rmem[1]) */
 	tcpe_trace_fn trace;
 	void *trace_ctx;
 	void *app;			/* from tcpe_stack_params, opaque */
@@ -157,6 +167,11 @@ struct tcpe_conn *tcpe_stack_alloc_conn(struct tcpe_stack *s);
 void tcpe_stack_conn_sync(struct tcpe_conn *c);
 uint32_t tcpe_stack_isn(const struct tcpe_stack *s,
     const struct tcpe_tuple *t, tcpe_time_t now);
+uint32_t tcpe_stack_ts_off(const struct tcpe_stack *s,
+    const struct tcpe_tuple *t);
+void tcpe_conn_established(struct tcpe_conn *c);
+bool tcpe_stack_acc_overflow(struct tcpe_stack *s, struct tcpe_conn *l,
+    const struct tcpe_seg *seg, struct tcpe_out *out);
 void tcpe_stack_ev_unlink(struct tcpe_conn *c);
 bool tcpe_conn_tw_reopen(struct tcpe_conn *c, const struct tcpe_seg *seg,
     uint32_t *isn);

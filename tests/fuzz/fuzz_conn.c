@@ -861,8 +861,11 @@ check_listener(struct node *n, struct tcpe_conn *l)
 	CHECK(l->node.pprev == NULL);	/* not in the table */
 	CHECK(list_len(&l->syn_q) == l->syn_len);
 	CHECK(list_len(&l->acc_q) == l->acc_len);
-	CHECKF(l->syn_len + l->acc_len <= l->backlog, "syn %u acc %u "
-	    "backlog %u", l->syn_len, l->acc_len, l->backlog);
+	/* SYN queue: tcp_max_syn_backlog; accept queue: the backlog. */
+	CHECKF(l->syn_len <= n->s->cfg.max_syn_backlog, "syn %u max %u",
+	    l->syn_len, n->s->cfg.max_syn_backlog);
+	CHECKF(l->acc_len <= l->backlog, "acc %u backlog %u", l->acc_len,
+	    l->backlog);
 	for (e = l->syn_q.next; e != &l->syn_q; e = e->next) {
 		c = tcpe_container_of(e, struct tcpe_conn, qlink);
 		CHECK(c->listener == l);
@@ -1858,7 +1861,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint32_t rto_init[4] = { 1000, 200, 3000, 1 };
 	struct rd r = { data, size };
 	struct tcpe_tcp_cfg cfg;
-	uint8_t c0, c1, c2, c3, c4, c5, op;
+	uint8_t c0, c1, c2, c3, c4, c5, c6, op;
 	uint32_t steps = 0;
 	bool destroy;
 	int i;
@@ -1880,6 +1883,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c3 = u8(&r);
 	c4 = u8(&r);
 	c5 = u8(&r);
+	c6 = u8(&r);
 	tcpe_tcp_cfg_defaults(&cfg);
 	cfg.window_scaling = c0 & 1;
 	cfg.rmem[0] = cfg.rmem[1] = cfg.rmem[2] = rmem[(c0 >> 1) & 3];
@@ -1900,6 +1904,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 */
 	cfg.max_conns = 2 + (c3 & 15);
 	cfg.somaxconn = 1 + ((c3 >> 4) & 7);
+	/* Establishment knobs (issue 3): spare bits, defaults at zero. */
+	cfg.abort_on_overflow = c3 >> 7;
+	cfg.max_syn_backlog = (c0 & 0x80) ? 1 + (c6 & 1) : 1024;
+	cfg.timestamps = !(c6 & 0x02);
+	cfg.sack = !(c6 & 0x04);
+	cfg.syncookies = (c6 >> 3) & 3;
+	if (cfg.syncookies == 3)
+		cfg.syncookies = 1;
 	out_cap = (c0 & 0x20) ? 1 + (c4 & 7) : OUT_CAP;
 	retry_full = !(c4 & 0x40);
 	lossy_out = out_cap < OUT_CAP && !retry_full;

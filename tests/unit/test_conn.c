@@ -26,6 +26,9 @@
 #include "tcpe_stack.h"
 
 /* The peer's ISS: the sequence space wraps 4 KB into its stream. */
+/* What our SYN offers with the default knobs (tcp_sack, tcp_timestamps). */
+#define SYN_OPTS	(TCPE_OPT_MSS | TCPE_OPT_SACKOK | TCPE_OPT_TS)
+
 #define PISS		0xfffff000u
 /* Receive and send buffers of the "plain" fixture (no window scaling). */
 #define RBUF		16384u
@@ -728,7 +731,8 @@ test_active_open(void **state)
 	iss = c->iss;
 	assert_int_equal(fx->out.segs[0].seq, iss);
 	/* Our SYN: MSS = MTU - 40, WS = our shift, window unscaled. */
-	H_EXPECT_OPTS(fx, 0, TCPE_OPT_MSS | TCPE_OPT_WS, MSS, c->rcv_wscale);
+	H_EXPECT_OPTS(fx, 0, SYN_OPTS | TCPE_OPT_WS, MSS,
+	    c->rcv_wscale);
 	H_EXPECT_WND(fx, 0, min16(c->rcv_buf));
 	assert_true(c->rcv_wscale <= 14);
 	assert_true(((uint64_t)65535 << c->rcv_wscale) >= c->rcv_buf);
@@ -762,7 +766,7 @@ test_active_peer_without_ws(void **state)
 
 	h_peer_init(&p, 40000, 80, PISS, 1000);
 	c = h_connect(fx, &p);
-	H_EXPECT_OPTS(fx, 0, TCPE_OPT_MSS | TCPE_OPT_WS, MSS, H_ANY);
+	H_EXPECT_OPTS(fx, 0, SYN_OPTS | TCPE_OPT_WS, MSS, H_ANY);
 	h_tx(fx, &p, SA, PISS, p.ack, 1000, 0);
 	/* Scaling needs both sides: our window goes unscaled, <= 65535. */
 	H_EXPECT_ONLY(fx, &p, A, p.ack, PISS + 1);
@@ -788,7 +792,7 @@ test_active_ws_disabled(void **state)
 	/* Plain fixture: no WS in our SYN, the peer's is ignored. */
 	h_peer_init(&p, 40000, 80, PISS, 1000);
 	c = h_connect(fx, &p);
-	H_EXPECT_OPTS(fx, 0, TCPE_OPT_MSS, MSS, H_ANY);
+	H_EXPECT_OPTS(fx, 0, SYN_OPTS, MSS, H_ANY);
 	H_EXPECT_WND(fx, 0, RBUF);
 	h_tx_opts(fx, &p, SA, PISS, p.ack, 1000, 0, &o);
 	H_EXPECT_ONLY(fx, &p, A, p.ack, PISS + 1);
@@ -1047,7 +1051,7 @@ test_syn_retransmit_backoff_then_timeout(void **state)
 		t = h_fire(fx, t, rto);
 		H_EXPECT_ONLY(fx, &p, TCPE_TH_SYN, c->iss, 0);
 		H_EXPECT_OPTS(fx, 0, c->flags & TCPE_CF_WSCALE ?
-		    TCPE_OPT_MSS | TCPE_OPT_WS : TCPE_OPT_MSS, MSS, H_ANY);
+		    SYN_OPTS | TCPE_OPT_WS : SYN_OPTS, MSS, H_ANY);
 		EXPECT_STATE(fx, c, SYN_SENT);
 		rto = rto * 2 > rto_max ? rto_max : rto * 2;
 	}
