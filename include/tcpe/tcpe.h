@@ -148,7 +148,9 @@ uint32_t tcpe_worker_conns(const struct tcpe_worker *w);
 
 /*
  * Listen on addr:port (addr 0: the port's address; host byte order) with
- * accept queue min(backlog, somaxconn). Returns the listener or NULL with
+ * accept queue min(backlog, somaxconn) and a SYN queue of
+ * tcp_max_syn_backlog half-open connections (SYN cookies beyond it, as
+ * tcp_syncookies says: README "Connection establishment"). Returns the listener or NULL with
  * errno EADDRINUSE, ENOMEM, EINVAL (port 0) or EADDRNOTAVAIL (addr is not
  * the port's). Each new connection is passed to the accept handler; a
  * listener without one closes them.
