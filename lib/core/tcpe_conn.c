@@ -214,6 +214,9 @@ rcv_window_field(struct tcpe_conn *c, bool syn)
 	 * Never move it left: the edge is bounded by the space at the time
 	 * it was set, and space only shrinks as RCV.NXT moves right.
 	 */
+	/* No more than the field can say (Linux tcp_select_window). */
+	if (space > (uint32_t)65535 << c->rcv_wscale)
+		space = (uint32_t)65535 << c->rcv_wscale;
 	right = c->rcv_nxt + space;
 	thresh = c->rcv_buf / 2 < c->rcv_mss ? c->rcv_buf / 2 : c->rcv_mss;
 	if (tcpe_seq_lt(c->rcv_adv, c->rcv_nxt))
@@ -988,7 +991,7 @@ tcpe_conn_input(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		 * (tcp_abort_on_overflow).
 		 */
 		if (c->listener != NULL &&
-		    tcpe_stack_acc_overflow(s, c->listener, seg, out)) {
+		    tcpe_stack_acc_overflow(s, c->listener, seg, true, out)) {
 			if (s->cfg.abort_on_overflow)
 				conn_closed(c, 0);
 			goto done;

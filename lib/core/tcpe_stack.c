@@ -384,16 +384,18 @@ send_cookie_synack(struct tcpe_stack *s, struct tcpe_conn *l,
  * must drop the segment: with tcp_abort_on_overflow it is answered with
  * an RST, otherwise ignored, so the peer retransmits after our next
  * SYN-ACK or its own timeout, when the application may have accepted.
+ * A cookie ACK (may_abort false) is dropped silently either way, as Linux
+ * does (tcp_v4_syn_recv_sock fails, cookie_v4_check returns no socket).
  */
 bool
 tcpe_stack_acc_overflow(struct tcpe_stack *s, struct tcpe_conn *l,
-    const struct tcpe_seg *seg, struct tcpe_out *out)
+    const struct tcpe_seg *seg, bool may_abort, struct tcpe_out *out)
 {
 	if (l->acc_len < l->backlog)
 		return false;
 	s->mib[TCPE_MIB_LISTEN_OVERFLOWS]++;
 	s->mib[TCPE_MIB_LISTEN_DROPS]++;
-	if (s->cfg.abort_on_overflow) {
+	if (may_abort && s->cfg.abort_on_overflow) {
 		s->mib[TCPE_MIB_EMBRYONIC_RSTS]++;
 		tcpe_stack_send_rst(s, seg, out);
 	}
@@ -436,7 +438,7 @@ cookie_ack(struct tcpe_stack *s, struct tcpe_conn *l,
 			return NULL;
 	}
 	*rst = false;
-	if (tcpe_stack_acc_overflow(s, l, seg, out))
+	if (tcpe_stack_acc_overflow(s, l, seg, false, out))
 		return NULL;
 	c = tcpe_stack_alloc_conn(s);
 	if (c == NULL) {
@@ -525,12 +527,9 @@ listen_input(struct tcpe_stack *s, struct tcpe_conn *l,
 		s->mib[TCPE_MIB_LISTEN_DROPS]++;
 		return;
 	}
-	if (s->cfg.syncookies == 2) {
-		send_cookie_synack(s, l, seg, now, out);
-		return;
-	}
-	if (l->syn_len >= s->cfg.max_syn_backlog) {
-		if (s->cfg.syncookies == 1) {
+	/* Linux tcp_syn_flood_action: counted for every cookie sent. */
+	if (s->cfg.syncookies == 2 || l->syn_len >= s->cfg.max_syn_backlog) {
+		if (s->cfg.syncookies != 0) {
 			s->mib[TCPE_MIB_REQQ_FULL_DO_COOKIES]++;
 			send_cookie_synack(s, l, seg, now, out);
 		} else {

@@ -171,7 +171,7 @@ uint32_t tcpe_stack_ts_off(const struct tcpe_stack *s,
     const struct tcpe_tuple *t);
 void tcpe_conn_established(struct tcpe_conn *c);
 bool tcpe_stack_acc_overflow(struct tcpe_stack *s, struct tcpe_conn *l,
-    const struct tcpe_seg *seg, struct tcpe_out *out);
+    const struct tcpe_seg *seg, bool may_abort, struct tcpe_out *out);
 void tcpe_stack_ev_unlink(struct tcpe_conn *c);
 bool tcpe_conn_tw_reopen(struct tcpe_conn *c, const struct tcpe_seg *seg,
     uint32_t *isn);
