@@ -101,6 +101,26 @@ static const struct tcpe_param_desc tcp_desc[] = {
 	TCP_P("tcp_timestamps", TCPE_PT_BOOL, timestamps, 0, 1, "1",
 	    "offer and accept RFC 7323 timestamps "
 	    "(Linux net.ipv4.tcp_timestamps)"),
+	TCP_P("tcp_orphan_retries", TCPE_PT_U32, orphan_retries, 0, 255, "0",
+	    "retransmissions of an orphan's FIN (and window probes) before "
+	    "it is reset; 0 means 8 "
+	    "(Linux net.ipv4.tcp_orphan_retries)"),
+	TCP_P("tcp_max_orphans", TCPE_PT_U32, max_orphans, 0, 1U << 28,
+	    "65536",
+	    "orphans (closed by the application, still closing) per lcore; "
+	    "beyond it a newly orphaned connection is reset "
+	    "(Linux net.ipv4.tcp_max_orphans)"),
+	TCP_P("tcp_max_tw_buckets", TCPE_PT_U32, max_tw_buckets, 0, 1U << 28,
+	    "262144",
+	    "TIME_WAIT records per lcore; beyond it a connection closes "
+	    "without TIME_WAIT (Linux net.ipv4.tcp_max_tw_buckets)"),
+	TCP_P("tcp_tw_reuse", TCPE_PT_U32, tw_reuse, 0, 2, "2",
+	    "1 lets an active open reuse a TIME_WAIT 4-tuple when timestamps "
+	    "make it safe; 2 (loopback only) is 0 for tcpe "
+	    "(Linux net.ipv4.tcp_tw_reuse)"),
+	TCP_P("tcp_rfc1337", TCPE_PT_BOOL, rfc1337, 0, 1, "0",
+	    "1 ignores RSTs in TIME_WAIT (RFC 1337); 0 lets an RST end it "
+	    "(Linux net.ipv4.tcp_rfc1337)"),
 	TCP_P("tcp_max_conns", TCPE_PT_U32, max_conns, 16, 1U << 28, "65536",
 	    "connections per lcore: the size of its connection table "
 	    "(tcpe's own)"),

@@ -35,6 +35,11 @@ struct tcpe_tcp_cfg {
 	uint32_t syncookies;		/* tcp_syncookies 0/1/2 */
 	uint32_t sack;			/* tcp_sack 0/1 */
 	uint32_t timestamps;		/* tcp_timestamps 0/1 */
+	uint32_t orphan_retries;	/* tcp_orphan_retries, 0 means 8 */
+	uint32_t max_orphans;		/* tcp_max_orphans */
+	uint32_t max_tw_buckets;	/* tcp_max_tw_buckets */
+	uint32_t tw_reuse;		/* tcp_tw_reuse 0/1/2 */
+	uint32_t rfc1337;		/* tcp_rfc1337 0/1 */
 	uint32_t max_conns;		/* tcp_max_conns: table size per lcore */
 	/* ip_local_port_range: "low high" ephemeral ports, as in Linux. */
 	uint32_t local_port_range[2];
