@@ -851,3 +851,38 @@ h_expect_opts(const char *file, int line, const struct h_fx *fx, uint32_t i,
 		h_fail(file, line, fx, "[%u] WS option %u, expected %d", i,
 		    o->opts.wscale, ws);
 }
+
+/* --- timestamps and SACK-permitted (issue 3) ------------------------------ */
+
+void
+h_seg_ts(struct tcpe_seg *seg, uint32_t tsval, uint32_t tsecr)
+{
+	seg->opts.present |= TCPE_OPT_TS;
+	seg->opts.tsval = tsval;
+	seg->opts.tsecr = tsecr;
+}
+
+void
+h_seg_sackok(struct tcpe_seg *seg)
+{
+	seg->opts.present |= TCPE_OPT_SACKOK;
+}
+
+void
+h_expect_ts(const char *file, int line, const struct h_fx *fx, uint32_t i,
+    long long tsval, long long tsecr)
+{
+	const struct tcpe_oseg *o = seg_at(file, line, fx, i);
+
+	if (!(o->opts.present & TCPE_OPT_TS))
+		h_fail(file, line, fx, "[%u] no TS option (options %#x)", i,
+		    o->opts.present);
+	if (tsval != H_ANY_TS && o->opts.tsval != (uint32_t)tsval)
+		h_fail(file, line, fx, "[%u] TSval %u, expected %u (%+d)", i,
+		    o->opts.tsval, (uint32_t)tsval,
+		    (int32_t)(o->opts.tsval - (uint32_t)tsval));
+	if (tsecr != H_ANY_TS && o->opts.tsecr != (uint32_t)tsecr)
+		h_fail(file, line, fx, "[%u] TSecr %u, expected %u (%+d)", i,
+		    o->opts.tsecr, (uint32_t)tsecr,
+		    (int32_t)(o->opts.tsecr - (uint32_t)tsecr));
+}

@@ -286,4 +286,22 @@ void h_check(const char *file, int line, const struct h_fx *fx, bool ok,
 #define H_CHECK(fx, cond, ...) \
 	h_check(__FILE__, __LINE__, fx, (cond), __VA_ARGS__)
 
+/* --- timestamps and SACK-permitted (issue 3) ------------------------------ */
+
+/* Give a received segment a TS option (RFC 7323) / SACK-permitted. */
+void h_seg_ts(struct tcpe_seg *seg, uint32_t tsval, uint32_t tsecr);
+void h_seg_sackok(struct tcpe_seg *seg);
+
+/* Any value, for H_EXPECT_TS' tsval/tsecr. */
+#define H_ANY_TS	(-1LL)
+
+void h_expect_ts(const char *file, int line, const struct h_fx *fx,
+    uint32_t i, long long tsval, long long tsecr);
+/*
+ * Segment i carries a TS option with this TSval and TSecr (H_ANY_TS: any).
+ * Which other options it carries is H_EXPECT_OPTS' business.
+ */
+#define H_EXPECT_TS(fx, i, tsval, tsecr) \
+	h_expect_ts(__FILE__, __LINE__, fx, i, tsval, tsecr)
+
 #endif /* TCPE_TEST_HARNESS_H */
