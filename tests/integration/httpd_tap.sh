@@ -45,6 +45,7 @@ URL=http://$SRV
 NSX=(ip netns exec "$NS")
 # say ok bad check, start_server stop_server stop_pid, cleanup, counter
 # expect_counter.
+# shellcheck source=lib.sh
 . "$HERE/lib.sh"
 
 trap cleanup EXIT

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # Shared helpers of the net_tap integration tests (httpd_tap.sh,

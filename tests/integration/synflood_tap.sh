@@ -70,6 +70,7 @@ FORGED=5		# forged ACKs in C
 NOVF=100		# handshakes of D
 
 NSX=(ip netns exec "$NS")
+# shellcheck source=lib.sh
 . "$HERE/lib.sh"
 FPID=
 
