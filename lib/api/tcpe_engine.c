@@ -244,6 +244,7 @@ tcpe_init(int argc, char **argv, struct tcpe_engine **ep)
 		w->lcore = e->lcores[i];
 		memset(&dp, 0, sizeof(dp));
 		dp.pool = e->port.pools[i];
+		memcpy(dp.mac, e->port.mac, 6);
 		dp.port_id = e->port.port_id;
 		dp.queue_id = (uint16_t)i;
 		dp.flags = e->port.dp_flags;

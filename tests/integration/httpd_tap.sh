@@ -100,6 +100,8 @@ done
 # ---------------------------------------------------------------------------
 say "ping"
 check "ping $SRV answers" timeout 20 "${NSX[@]}" ping -c 3 -i 0.2 -W 2 "$SRV"
+# The engine answers ARP with its configured MAC (not a zero one).
+check "ARP: $SRV is at $SRV_MAC" sh -c "ip -n '$NS' neigh show '$SRV' | grep -qi 'lladdr $SRV_MAC'"
 
 # curl_get NAME PATH OUT [curl options]: status 200 and body saved in OUT.
 curl_get() {
