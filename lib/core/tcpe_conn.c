@@ -258,6 +258,21 @@ rto_initial(const struct tcpe_conn *c)
 	return TCPE_MS(c->stack->cfg.rto_initial_ms);
 }
 
+/*
+ * Retransmissions (or window probes) before giving up: an orphan is
+ * bounded by tcp_orphan_retries, 0 meaning 8 (Linux tcp_orphan_retries),
+ * a connection the application holds by tcp_retries2.
+ */
+static uint32_t
+retries_limit(const struct tcpe_conn *c)
+{
+	const struct tcpe_tcp_cfg *cfg = &c->stack->cfg;
+
+	if (!is_orphan(c))
+		return cfg->retries2;
+	return cfg->orphan_retries == 0 ? 8 : cfg->orphan_retries;
+}
+
 /* Start a segment from c to its peer; NULL when out is full. */
 static struct tcpe_oseg *
 emit(struct tcpe_conn *c, struct tcpe_out *out, uint8_t flags, uint32_t seq)
@@ -962,6 +977,12 @@ tcpe_conn_input(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		if (c->state == TCPE_SYN_RECEIVED &&
 		    (c->flags & TCPE_CF_PASSIVE))
 			s->mib[TCPE_MIB_EMBRYONIC_RSTS]++;
+		/* TIME_WAIT assassination (RFC 1337): tcp_rfc1337 ignores it. */
+		if (c->state == TCPE_TIME_WAIT) {
+			if (s->cfg.rfc1337)
+				goto done;
+			s->mib[TCPE_MIB_TW_KILLED]++;
+		}
 		if (c->state == TCPE_SYN_RECEIVED)
 			conn_closed(c, (c->flags & TCPE_CF_PASSIVE) ? 0 :
 			    -ECONNREFUSED);
@@ -1066,7 +1087,12 @@ tcpe_conn_tw_reopen(struct tcpe_conn *c, const struct tcpe_seg *seg,
 {
 	if (c->state != TCPE_TIME_WAIT || app_visible(c) ||
 	    (seg->flags & (TCPE_TH_SYN | TCPE_TH_ACK | TCPE_TH_RST)) !=
-	    TCPE_TH_SYN || !tcpe_seq_gt(seg->seq, c->rcv_nxt))
+	    TCPE_TH_SYN)
+		return false;
+	/* RFC 6191: a newer timestamp is as good as a higher sequence. */
+	if (!tcpe_seq_gt(seg->seq, c->rcv_nxt) &&
+	    !((c->flags & TCPE_CF_TS) && (seg->opts.present & TCPE_OPT_TS) &&
+	    (int32_t)(seg->opts.tsval - c->ts_recent) > 0))
 		return false;
 	*isn = c->snd_nxt + 65535 + 2;
 	conn_closed(c, 0);
@@ -1100,7 +1126,7 @@ expire_rto(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 			 * and backed off like a retransmission, so no
 			 * connection is re-armed for ever without progress.
 			 */
-			if (c->rtx_count >= cfg->retries2) {
+			if (c->rtx_count >= retries_limit(c)) {
 				s->mib[TCPE_MIB_ABORT_ON_TIMEOUT]++;
 				conn_closed(c, -ETIMEDOUT);
 				return;
@@ -1119,9 +1145,9 @@ expire_rto(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 		 * peer that keeps its window shut cannot pin an orphan for
 		 * ever (Linux tcp_probe_timer).
 		 */
-		if (c->probes >= cfg->retries2) {
+		if (c->probes >= retries_limit(c)) {
+			/* Silently, as Linux tcp_probe_timer -> tcp_write_err. */
 			s->mib[TCPE_MIB_ABORT_ON_TIMEOUT]++;
-			send_rst(c, out);
 			conn_closed(c, -ETIMEDOUT);
 			return;
 		}
@@ -1139,7 +1165,7 @@ expire_rto(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 		limit = cfg->synack_retries;
 		break;
 	default:
-		limit = cfg->retries2;
+		limit = retries_limit(c);
 		break;
 	}
 	s->mib[TCPE_MIB_TIMEOUTS]++;
@@ -1172,8 +1198,15 @@ tcpe_conn_expire(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 	c->stack->now = now;
 	if (c->deadline[TCPE_TT_2MSL] <= now) {
 		c->deadline[TCPE_TT_2MSL] = TCPE_TIME_NEVER;
-		if (c->state == TCPE_TIME_WAIT || c->state == TCPE_FIN_WAIT_2)
+		if (c->state == TCPE_TIME_WAIT || c->state == TCPE_FIN_WAIT_2) {
 			conn_closed(c, 0);
+		} else if ((c->flags & TCPE_CF_LINGER) &&
+		    c->state != TCPE_CLOSED) {
+			/* SO_LINGER {on, n}: our FIN is still unacknowledged. */
+			c->stack->mib[TCPE_MIB_ABORT_ON_LINGER]++;
+			send_rst(c, out);
+			conn_closed(c, 0);
+		}
 	}
 	if (c->deadline[TCPE_TT_RTO] <= now)
 		expire_rto(c, now, out);
@@ -1347,6 +1380,61 @@ tcpe_conn_shutdown(struct tcpe_conn *c, int how, tcpe_time_t now,
 	return 0;
 }
 
+/* States an abortive close answers with an RST (Linux tcp_need_reset). */
+static bool
+need_reset(const struct tcpe_conn *c)
+{
+	switch (c->state) {
+	case TCPE_SYN_RECEIVED:
+	case TCPE_ESTABLISHED:
+	case TCPE_CLOSE_WAIT:
+	case TCPE_FIN_WAIT_1:
+	case TCPE_FIN_WAIT_2:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The application closed c and it is still closing: count it as an
+ * orphan. Beyond tcp_max_orphans it is reset instead (Linux tcp_close ->
+ * tcp_check_oom, TCPAbortOnMemory). SO_LINGER {on, n} bounds the wait
+ * for the ACK of our FIN by n seconds (the 2MSL deadline is free until
+ * FIN_WAIT_2 or TIME_WAIT, which replace it).
+ */
+static void
+orphaned(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
+{
+	struct tcpe_stack *s = c->stack;
+
+	c->flags |= TCPE_CF_ORPHAN;
+	s->orphans++;
+	if (s->orphans > s->cfg.max_orphans) {
+		s->mib[TCPE_MIB_ABORT_ON_MEMORY]++;
+		if (c->state >= TCPE_SYN_RECEIVED)
+			send_rst(c, out);
+		conn_closed(c, 0);
+		return;
+	}
+	if ((c->flags & TCPE_CF_LINGER) && c->linger > 0 && !fin_acked(c) &&
+	    c->state != TCPE_FIN_WAIT_2)
+		c->deadline[TCPE_TT_2MSL] = now + TCPE_S(c->linger);
+}
+
+int
+tcpe_conn_set_linger(struct tcpe_conn *c, bool on, uint32_t secs)
+{
+	if (secs > 86400)
+		return -EINVAL;
+	if (on)
+		c->flags |= TCPE_CF_LINGER;
+	else
+		c->flags &= ~TCPE_CF_LINGER;
+	c->linger = secs;
+	return 0;
+}
+
 static void
 close_listener(struct tcpe_conn *l, tcpe_time_t now, struct tcpe_out *out)
 {
@@ -1397,6 +1485,13 @@ tcpe_conn_close(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 		if (c->state >= TCPE_SYN_RECEIVED)
 			send_rst(c, out);
 		conn_closed(c, 0);
+	} else if ((c->flags & TCPE_CF_LINGER) && c->linger == 0 &&
+	    c->state != TCPE_CLOSED) {
+		/* SO_LINGER {on, 0}: abortive close (Linux tcp_disconnect). */
+		s->mib[TCPE_MIB_ABORT_ON_DATA]++;
+		if (need_reset(c))
+			send_rst(c, out);
+		conn_closed(c, 0);
 	} else {
 		switch (c->state) {
 		case TCPE_SYN_SENT:
@@ -1414,6 +1509,8 @@ tcpe_conn_close(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 			break;
 		}
 	}
+	if (c->state != TCPE_CLOSED && c->state != TCPE_TIME_WAIT)
+		orphaned(c, now, out);
 	if (c->state == TCPE_CLOSED)
 		vq_free(&c->rcvq, &s->bops);
 	tcpe_stack_conn_sync(c);

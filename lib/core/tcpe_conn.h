@@ -63,7 +63,8 @@ tcpe_state_fin_queued(int s)
 /* Timers of a connection: one deadline each, one wheel entry for all. */
 enum tcpe_tt {
 	TCPE_TT_RTO = 0,	/* retransmission (data, SYN, SYN-ACK, FIN) */
-	TCPE_TT_2MSL,		/* TIME_WAIT; an orphan's FIN_WAIT_2 timeout */
+	TCPE_TT_2MSL,		/* TIME_WAIT; an orphan's FIN_WAIT_2 timeout;
+				 * SO_LINGER {on, n} while our FIN is unacked */
 	TCPE_TT_N
 };
 
@@ -93,6 +94,8 @@ enum tcpe_tt {
 #define TCPE_CF_RTO_ONE		0x2000	/* after an RTO: one segment per ACK */
 #define TCPE_CF_TS		0x4000	/* RFC 7323 timestamps offered/in use */
 #define TCPE_CF_SACK		0x8000	/* SACK-permitted offered/negotiated */
+#define TCPE_CF_ORPHAN		0x10000	/* closed by the app, counted in orphans */
+#define TCPE_CF_LINGER		0x20000	/* SO_LINGER on: c->linger seconds */
 
 /* Bytes of the timestamp option as sent (with its two NOPs). */
 #define TCPE_TS_OPT_LEN		12
@@ -128,8 +131,8 @@ struct tcpe_conn {
 	uint8_t rcv_wscale;		/* our shift, applied to what we send */
 	uint8_t rtx_count;		/* consecutive RTO expiries */
 	uint8_t probes;			/* unanswered zero-window probes */
-	uint16_t flags;
 	uint16_t events;
+	uint32_t flags;
 	int err;			/* 0 or -ECONNRESET/-ECONNREFUSED/... */
 
 	tcpe_time_t deadline[TCPE_TT_N];
@@ -149,6 +152,7 @@ struct tcpe_conn {
 	uint16_t rcv_mss;		/* MSS we advertised */
 	uint32_t ts_off;		/* our TSval = now in ms + ts_off */
 	uint32_t ts_recent;		/* TS.Recent (RFC 7323 section 4.3) */
+	uint32_t linger;		/* SO_LINGER seconds, with CF_LINGER */
 	struct tcpe_vq sndq;
 
 	/* Receive sequence space. */
@@ -275,6 +279,15 @@ void tcpe_conn_close(struct tcpe_conn *c, tcpe_time_t now,
  */
 int tcpe_conn_abort(struct tcpe_conn *c, tcpe_time_t now,
     struct tcpe_out *out);
+
+/*
+ * SO_LINGER, for the next tcpe_conn_close(): off (the default) closes
+ * gracefully in the background; {on, 0} makes close() reset the
+ * connection and free it at once, without TIME_WAIT; {on, secs} makes it
+ * reset the connection if our FIN is not acknowledged within secs.
+ * Returns 0, -EINVAL if secs > 86400.
+ */
+int tcpe_conn_set_linger(struct tcpe_conn *c, bool on, uint32_t secs);
 
 /* Bytes the application may still queue with tcpe_conn_send(). */
 uint32_t tcpe_conn_send_space(const struct tcpe_conn *c);

@@ -3,6 +3,7 @@
  * The per-lcore shard: demultiplexing, listeners, connection memory,
  * timers and the application event list.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,6 +104,12 @@ tcpe_stack_create(const struct tcpe_stack_params *p, tcpe_time_t now)
 		errno = ENOMEM;
 		return NULL;
 	}
+	if (tcpe_tw_init(&s->tw, s->cfg.max_tw_buckets) != 0) {
+		tcpe_table_fini(&s->table);
+		free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
 	tcpe_wheel_init(&s->wheel, now);
 	tcpe_list_init(&s->listeners);
 	s->ev_tail = &s->ev_head;
@@ -150,6 +157,8 @@ free_conn(struct tcpe_stack *s, struct tcpe_conn *c)
 	free_vq(s, &c->rcvq);
 	s->state_count[c->state]--;
 	s->nconns--;
+	if (c->flags & TCPE_CF_ORPHAN)
+		s->orphans--;
 	free(c);
 }
 
@@ -177,6 +186,7 @@ tcpe_stack_destroy(struct tcpe_stack *s)
 		n = next;
 	}
 	tcpe_table_fini(&s->table);
+	tcpe_tw_fini(&s->tw);
 	free(s);
 }
 
@@ -231,6 +241,65 @@ conn_held(const struct tcpe_conn *c)
 	    c->state == TCPE_LISTEN;
 }
 
+/* The window field of our last ACK, for the record's ACKs. */
+static uint16_t
+tw_window(const struct tcpe_conn *c)
+{
+	uint32_t w = tcpe_seq_gt(c->rcv_adv, c->rcv_nxt) ?
+	    (c->rcv_adv - c->rcv_nxt) >> c->rcv_wscale : 0;
+
+	return w > 65535 ? 65535 : (uint16_t)w;
+}
+
+/*
+ * A TCB in TIME_WAIT that nobody holds becomes a record for the rest of
+ * its period (Linux tcp_time_wait), or, with tcp_max_tw_buckets records
+ * already, closes at once (TCPTimeWaitOverflow). The TCB is freed.
+ */
+static void
+tw_from_conn(struct tcpe_stack *s, struct tcpe_conn *c)
+{
+	struct tcpe_tw *tw;
+	int err;
+
+	tw = tcpe_tw_add(&s->tw, &c->node.key, c->node.hash,
+	    c->deadline[TCPE_TT_2MSL], &err);
+	if (tw == NULL) {
+		s->mib[TCPE_MIB_TW_OVERFLOW]++;
+	} else {
+		tw->snd_nxt = c->snd_nxt;
+		tw->rcv_nxt = c->rcv_nxt;
+		tw->wnd = tw_window(c);
+		tw->rcv_wscale = c->rcv_wscale;
+		if (c->flags & TCPE_CF_TS) {
+			tw->flags |= TCPE_TW_TS;
+			tw->ts_recent = c->ts_recent;
+		}
+	}
+	free_conn(s, c);
+	if (tw != NULL)
+		s->state_count[TCPE_TIME_WAIT]++;
+}
+
+/* Does a TCB in this state need a running timer? (README, issue 4/8) */
+static bool
+needs_timer(const struct tcpe_conn *c)
+{
+	switch (c->state) {
+	case TCPE_SYN_SENT:
+	case TCPE_SYN_RECEIVED:
+	case TCPE_FIN_WAIT_1:
+	case TCPE_CLOSING:
+	case TCPE_LAST_ACK:
+	case TCPE_TIME_WAIT:
+		return true;
+	case TCPE_FIN_WAIT_2:
+		return !(c->flags & TCPE_CF_APP);
+	default:
+		return false;
+	}
+}
+
 void
 tcpe_stack_conn_sync(struct tcpe_conn *c)
 {
@@ -241,7 +310,13 @@ tcpe_stack_conn_sync(struct tcpe_conn *c)
 		free_conn(s, c);
 		return;
 	}
+	if (c->state == TCPE_TIME_WAIT && !conn_held(c)) {
+		tw_from_conn(s, c);
+		return;
+	}
 	d = tcpe_conn_deadline(c);
+	/* No connection may wait for ever in a state that must end. */
+	assert(!needs_timer(c) || d != TCPE_TIME_NEVER);
 	if (d == TCPE_TIME_NEVER) {
 		tcpe_wheel_del(&s->wheel, &c->timer);
 	} else if (!tcpe_timer_pending(&c->timer) || d < c->timer.expires) {
@@ -574,12 +649,75 @@ listen_input(struct tcpe_stack *s, struct tcpe_conn *l,
 	tcpe_stack_conn_sync(c);
 }
 
+/*
+ * A segment for a TIME_WAIT record (Linux tcp_timewait_state_process):
+ * an RST at RCV.NXT ends it unless tcp_rfc1337; a SYN beyond the old
+ * connection (sequence number, or timestamp: RFC 6191) opens a new one
+ * through the listener; a bare ACK at RCV.NXT restarts the period; the
+ * rest is answered with an ACK, restarting the period if it carries an
+ * ACK (a retransmitted FIN).
+ */
+static void
+tw_input(struct tcpe_stack *s, struct tcpe_tw *tw, const struct tcpe_seg *seg,
+    tcpe_time_t now, struct tcpe_out *out)
+{
+	const struct tcpe_opts *in = &seg->opts;
+	struct tcpe_oseg *o;
+	struct tcpe_conn *l;
+	uint32_t isn;
+	bool newer;
+
+	if (seg->flags & TCPE_TH_RST) {
+		if (seg->seq == tw->rcv_nxt && !s->cfg.rfc1337) {
+			s->mib[TCPE_MIB_TW_KILLED]++;
+			tcpe_tw_del(&s->tw, tw);
+			s->state_count[TCPE_TIME_WAIT]--;
+		}
+		return;
+	}
+	if ((seg->flags & (TCPE_TH_SYN | TCPE_TH_ACK)) == TCPE_TH_SYN) {
+		newer = tcpe_seq_gt(seg->seq, tw->rcv_nxt) ||
+		    ((tw->flags & TCPE_TW_TS) && (in->present & TCPE_OPT_TS) &&
+		    (int32_t)(in->tsval - tw->ts_recent) > 0);
+		l = find_listener(s, seg->t.laddr, seg->t.lport);
+		if (newer && l != NULL) {
+			isn = tw->snd_nxt + 65535 + 2;
+			tcpe_tw_del(&s->tw, tw);
+			s->state_count[TCPE_TIME_WAIT]--;
+			listen_input(s, l, seg, &isn, now, out);
+			return;
+		}
+	}
+	if ((seg->flags & (TCPE_TH_SYN | TCPE_TH_FIN | TCPE_TH_ACK)) ==
+	    TCPE_TH_ACK && seg->data.len == 0 && seg->seq == tw->rcv_nxt) {
+		tcpe_tw_restart(&s->tw, tw, now + TCPE_S(s->cfg.timewait_len));
+		return;
+	}
+	if (seg->flags & TCPE_TH_ACK)
+		tcpe_tw_restart(&s->tw, tw, now + TCPE_S(s->cfg.timewait_len));
+	o = tcpe_out_next(out);
+	if (o == NULL)
+		return;
+	o->t = seg->t;
+	o->flags = TCPE_TH_ACK;
+	o->seq = tw->snd_nxt;
+	o->ack = tw->rcv_nxt;
+	o->wnd = tw->wnd;
+	if (tw->flags & TCPE_TW_TS) {
+		o->opts.present = TCPE_OPT_TS;
+		o->opts.tsval = ts_clock(s, &seg->t, now);
+		o->opts.tsecr = tw->ts_recent;
+	}
+	s->mib[TCPE_MIB_OUT_SEGS]++;
+}
+
 int
 tcpe_stack_input(struct tcpe_stack *s, const struct tcpe_seg *seg,
     tcpe_time_t now, struct tcpe_out *out)
 {
 	struct tcpe_table_node *n;
 	struct tcpe_conn *l, *c;
+	struct tcpe_tw *tw;
 	uint32_t isn;
 
 	s->now = now;
@@ -599,6 +737,11 @@ tcpe_stack_input(struct tcpe_stack *s, const struct tcpe_seg *seg,
 		listen_input(s, l, seg, &isn, now, out);
 		return 0;
 	}
+	tw = tcpe_tw_lookup(&s->tw, &seg->t, seg->hash);
+	if (tw != NULL) {
+		tw_input(s, tw, seg, now, out);
+		return 0;
+	}
 	l = find_listener(s, seg->t.laddr, seg->t.lport);
 	if (l != NULL) {
 		listen_input(s, l, seg, NULL, now, out);
@@ -615,6 +758,7 @@ tcpe_stack_expire(struct tcpe_stack *s, tcpe_time_t now, struct tcpe_out *out)
 	struct tcpe_conn *c;
 
 	s->now = now;
+	s->state_count[TCPE_TIME_WAIT] -= tcpe_tw_expire(&s->tw, now);
 	tcpe_wheel_advance(&s->wheel, now);
 	while ((t = tcpe_wheel_pop(&s->wheel)) != NULL) {
 		c = tcpe_container_of(t, struct tcpe_conn, timer);
@@ -626,7 +770,10 @@ tcpe_stack_expire(struct tcpe_stack *s, tcpe_time_t now, struct tcpe_out *out)
 tcpe_time_t
 tcpe_stack_deadline(const struct tcpe_stack *s)
 {
-	return tcpe_wheel_next(&s->wheel);
+	tcpe_time_t w = tcpe_wheel_next(&s->wheel);
+	tcpe_time_t t = tcpe_tw_deadline(&s->tw);
+
+	return t < w ? t : w;
 }
 
 struct tcpe_conn *
@@ -665,11 +812,31 @@ tcpe_stack_connect(struct tcpe_stack *s, const struct tcpe_tuple *t,
     uint32_t hash, tcpe_time_t now, struct tcpe_out *out, int *err)
 {
 	struct tcpe_conn *c;
+	struct tcpe_tw *tw;
+	uint32_t isn = 0;
 	int rc;
 
+	s->now = now;
 	if (tcpe_table_lookup(&s->table, t, hash) != NULL) {
 		*err = -EADDRINUSE;
 		return NULL;
+	}
+	/*
+	 * A 4-tuple in TIME_WAIT: reusable with tcp_tw_reuse=1 when
+	 * timestamps were in use and the last of them is a second old, so
+	 * PAWS on the peer tells the incarnations apart (Linux
+	 * tcp_twsk_unique). The record's last (re)start stands for the
+	 * time of its TS.Recent.
+	 */
+	tw = tcpe_tw_lookup(&s->tw, t, hash);
+	if (tw != NULL) {
+		if (s->cfg.tw_reuse != 1 || !(tw->flags & TCPE_TW_TS) ||
+		    now < tw->expires - TCPE_S(s->cfg.timewait_len) +
+		    TCPE_S(1)) {
+			*err = -EADDRINUSE;
+			return NULL;
+		}
+		isn = tw->snd_nxt + 65535 + 2;
 	}
 	c = tcpe_stack_alloc_conn(s);
 	if (c == NULL) {
@@ -684,9 +851,15 @@ tcpe_stack_connect(struct tcpe_stack *s, const struct tcpe_tuple *t,
 		*err = rc;
 		return NULL;
 	}
-	s->now = now;
 	c->flags |= TCPE_CF_APP;
-	c->iss = tcpe_stack_isn(s, t, now);
+	if (tw != NULL) {
+		tcpe_tw_del(&s->tw, tw);
+		s->state_count[TCPE_TIME_WAIT]--;
+		s->mib[TCPE_MIB_TW_RECYCLED]++;
+		c->iss = isn;
+	} else {
+		c->iss = tcpe_stack_isn(s, t, now);
+	}
 	c->ts_off = tcpe_stack_ts_off(s, t);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss;

@@ -13,6 +13,7 @@
 #include "tcpe_params.h"
 #include "tcpe_table.h"
 #include "tcpe_timer.h"
+#include "tcpe_tw.h"
 #include "tcpe_types.h"
 
 /*
@@ -40,6 +41,11 @@
 	X(ABORT_ON_DATA, "TcpExt", "TCPAbortOnData") \
 	X(ABORT_ON_CLOSE, "TcpExt", "TCPAbortOnClose") \
 	X(ABORT_ON_TIMEOUT, "TcpExt", "TCPAbortOnTimeout") \
+	X(ABORT_ON_MEMORY, "TcpExt", "TCPAbortOnMemory") \
+	X(ABORT_ON_LINGER, "TcpExt", "TCPAbortOnLinger") \
+	X(TW_OVERFLOW, "TcpExt", "TCPTimeWaitOverflow") \
+	X(TW_RECYCLED, "TcpExt", "TWRecycled") \
+	X(TW_KILLED, "Tcpe", "TWKilled") \
 	X(CHALLENGE_ACK, "TcpExt", "TCPChallengeACK") \
 	X(TIMEOUTS, "TcpExt", "TCPTimeouts") \
 	X(DROP_NO_CONN_MEM, "Tcpe", "DropNoConnMem") \
@@ -86,11 +92,13 @@ struct tcpe_stack {
 	void *app;			/* from tcpe_stack_params, opaque */
 	struct tcpe_table table;	/* established, half-open, closing */
 	struct tcpe_wheel wheel;
+	struct tcpe_tw_set tw;		/* TIME_WAIT records */
 	struct tcpe_list listeners;	/* LISTEN conns, by qlink */
 	struct tcpe_conn *ev_head;	/* connections with pending events */
 	struct tcpe_conn **ev_tail;
 	uint32_t nconns;		/* live TCBs, listeners included */
-	uint32_t state_count[TCPE_STATE_MAX];
+	uint32_t orphans;		/* TCBs closed by the app, not CLOSED */
+	uint32_t state_count[TCPE_STATE_MAX];	/* TIME_WAIT: with records */
 	uint64_t mib[TCPE_MIB_N];
 };
 

@@ -970,6 +970,11 @@ check_node(struct node *n)
 	CHECKF(total == s->nconns, "%u TCBs found, nconns %u", total,
 	    s->nconns);
 	CHECK(tcpe_table_count(&s->table) == n->nconns);
+	/* TIME_WAIT records count as TIME_WAIT, but are not TCBs. */
+	CHECK(s->tw.count <= s->cfg.max_tw_buckets);
+	CHECK(tcpe_table_count(&s->tw.table) == s->tw.count);
+	cnt[TCPE_TIME_WAIT] += s->tw.count;
+	sum -= s->tw.count;
 	for (st = 0; st < TCPE_STATE_MAX; st++) {
 		CHECKF(cnt[st] == s->state_count[st], "state_count[%s] = %u, "
 		    "found %u", tcpe_state_name(st), s->state_count[st],
@@ -1861,7 +1866,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint32_t rto_init[4] = { 1000, 200, 3000, 1 };
 	struct rd r = { data, size };
 	struct tcpe_tcp_cfg cfg;
-	uint8_t c0, c1, c2, c3, c4, c5, c6, op;
+	uint8_t c0, c1, c2, c3, c4, c5, c6, c7, op;
 	uint32_t steps = 0;
 	bool destroy;
 	int i;
@@ -1884,6 +1889,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c4 = u8(&r);
 	c5 = u8(&r);
 	c6 = u8(&r);
+	c7 = u8(&r);
 	tcpe_tcp_cfg_defaults(&cfg);
 	cfg.window_scaling = c0 & 1;
 	cfg.rmem[0] = cfg.rmem[1] = cfg.rmem[2] = rmem[(c0 >> 1) & 3];
@@ -1912,6 +1918,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.syncookies = (c6 >> 3) & 3;
 	if (cfg.syncookies == 3)
 		cfg.syncookies = 1;
+	/* Teardown knobs (issue 4). */
+	cfg.orphan_retries = (c6 >> 5) & 3;
+	cfg.rfc1337 = c6 >> 7;
+	cfg.max_orphans = (c7 & 1) ? 1 + ((c7 >> 1) & 3) : 65536;
+	cfg.max_tw_buckets = (c7 & 0x08) ? (c7 >> 4) & 3 : 262144;
+	cfg.tw_reuse = (c7 >> 6) & 3;
 	out_cap = (c0 & 0x20) ? 1 + (c4 & 7) : OUT_CAP;
 	retry_full = !(c4 & 0x40);
 	lossy_out = out_cap < OUT_CAP && !retry_full;
