@@ -3,6 +3,7 @@
  * tcpe-httpd: the sample HTTP/1.1 server on tcpe's zero-copy API.
  *
  *	tcpe-httpd [tcpe options] [--] [--port N] [--max-body N]
+ *	    [--linger SECS] [--lingering-timeout SECS]
  *
  * tcpe options come first (--config FILE, --set section.key=value,
  * --help-config; tcpe_init() parses them), then the server's own.
@@ -52,11 +53,28 @@
  * until the client's FIN (a lingering close: closing with unread data
  * would answer it with an RST, which could destroy the response before
  * the client read it), and only then gives the socket up with
- * tcpe_close(). Per-connection state is a small struct attached as the
- * socket's context, freed when the socket is closed.
+ * tcpe_close(). A client that neither sends nor closes for
+ * --lingering-timeout seconds (default 5, as nginx's lingering_timeout;
+ * each received byte starts it again) is given up: tcpe_close() then
+ * leaves the engine to finish the close on its own (an orphan in
+ * FIN_WAIT_2 lives tcp_fin_timeout). Per-connection state is a small
+ * struct attached as the socket's context, freed when the socket is
+ * closed.
+ *
+ * --linger SECS sets SO_LINGER {1, SECS} (tcpe_setlinger()) on every
+ * accepted connection. SECS 0 makes every close abortive: after a
+ * response that closes, the server calls tcpe_close() at once instead of
+ * the lingering close, which sends an RST after the response, and so does
+ * a close after the client's FIN. SECS > 0 keeps the lingering close; the
+ * engine resets a connection whose FIN is still unacknowledged SECS
+ * seconds after tcpe_close().
  *
  * SIGINT or SIGTERM stops the engine (tcpe_stop() is async-signal-safe);
- * the server then prints its own counters and the engine's.
+ * the server then prints the engine's state line, its own counters and
+ * the engine's. SIGUSR1 asks for the same report while it runs: the
+ * handler only sets a flag, worker 0 prints it from its poll hook
+ * (tcpe_set_poll_hook()), between "tcpe-httpd: report N" and
+ * "tcpe-httpd: end of report N" lines.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -112,6 +130,8 @@ static const char root_page[] =
 	X(SHORT_SENDS, "ShortSends") /* sends cut short: send buffer full */ \
 	X(SERVER_CLOSES, "ServerCloses") /* the server closed first */ \
 	X(CLIENT_CLOSES, "ClientCloses") /* the client closed first */ \
+	X(ABORTIVE_CLOSES, "AbortiveCloses") /* SO_LINGER {1, 0} closes */ \
+	X(LINGER_TIMEOUTS, "LingerTimeouts") /* lingering closes given up */ \
 	X(NOBUFS, "NoBufs") /* connections aborted: no engine buffer */
 
 enum {
@@ -134,6 +154,8 @@ struct hworker {
 	struct tcpe_worker *w;
 	struct tcpe_sock *listener;
 	struct hconn *conns;		/* open connections, for the end */
+	/* Lingering connections, earliest deadline first. */
+	struct hconn *lhead, *ltail;
 	uint64_t open;			/* connections with state */
 	uint64_t open_at_exit;		/* open when tcpe_run() returned */
 	uint64_t ctr[C_N];
@@ -155,6 +177,9 @@ struct hconn {
 	struct tcpe_sock *s;
 	struct hworker *hw;
 	struct hconn *next, *prev;	/* in hw->conns */
+	struct hconn *lnext, *lprev;	/* in hw->lhead, while lingering */
+	uint64_t ldeadline;		/* ns: give the lingering close up */
+	bool in_llist;
 	uint8_t phase;
 	bool in_run;			/* conn_run() is on the stack */
 	bool rerun;			/* an event came during conn_run() */
@@ -188,10 +213,21 @@ static unsigned int nworkers_started = 1;
 static char engine_device[64] = "?";
 static uint32_t engine_addr;
 static uint16_t opt_port = 80;
+static int64_t opt_linger = -1;		/* SO_LINGER seconds, -1: off */
+static uint64_t opt_lingering_ns = 5000000000ULL;	/* 0: for ever */
 static struct http_limits limits;
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t report_signal;	/* SIGUSR1 seen */
+static unsigned int reports;
 
 static void conn_run(struct hconn *hc);
+
+static void
+on_report_signal(int sig)
+{
+	(void)sig;
+	report_signal = 1;
+}
 
 static void
 on_signal(int sig)
@@ -472,6 +508,48 @@ release_views(struct hconn *hc, struct tcpe_sock *s)
 	hc->echo_len = 0;
 }
 
+/* Take hc off its worker's list of lingering connections. */
+static void
+llist_del(struct hconn *hc)
+{
+	struct hworker *hw = hc->hw;
+
+	if (!hc->in_llist)
+		return;
+	if (hc->lprev != NULL)
+		hc->lprev->lnext = hc->lnext;
+	else
+		hw->lhead = hc->lnext;
+	if (hc->lnext != NULL)
+		hc->lnext->lprev = hc->lprev;
+	else
+		hw->ltail = hc->lprev;
+	hc->lnext = hc->lprev = NULL;
+	hc->in_llist = false;
+}
+
+/*
+ * (Re)start hc's lingering timeout: to the tail, every deadline being now
+ * plus the same timeout keeps the list sorted.
+ */
+static void
+llist_touch(struct hconn *hc)
+{
+	struct hworker *hw = hc->hw;
+
+	if (opt_lingering_ns == 0)
+		return;
+	llist_del(hc);
+	hc->ldeadline = tcpe_worker_now(hw->w) + opt_lingering_ns;
+	hc->lprev = hw->ltail;
+	if (hw->ltail != NULL)
+		hw->ltail->lnext = hc;
+	else
+		hw->lhead = hc;
+	hw->ltail = hc;
+	hc->in_llist = true;
+}
+
 /* Give back everything hc holds and free it; s is closed by the caller. */
 static void
 conn_free(struct hconn *hc, struct tcpe_sock *s)
@@ -482,6 +560,7 @@ conn_free(struct hconn *hc, struct tcpe_sock *s)
 	if (hc->tb_len > 0)
 		tcpe_txbuf_put(&hc->tb);
 	hc->tb_len = 0;
+	llist_del(hc);
 	if (hc->prev != NULL)
 		hc->prev->next = hc->next;
 	else
@@ -528,6 +607,7 @@ start_linger(struct hconn *hc)
 	release_views(hc, hc->s);
 	hc->phase = P_LINGER;
 	hc->hw->ctr[C_SERVER_CLOSES]++;
+	llist_touch(hc);
 	(void)tcpe_shutdown(hc->s, TCPE_SHUT_WR);
 }
 
@@ -544,6 +624,7 @@ linger(struct hconn *hc)
 		n = tcpe_recv(hc->s, hc->rx, HTTPD_RX_VIEWS);
 		if (n > 0) {
 			tcpe_rx_release(hc->s, hc->rx, (unsigned int)n);
+			llist_touch(hc);
 			continue;
 		}
 		if (n == -EAGAIN)
@@ -634,6 +715,13 @@ conn_run_once(struct hconn *hc)
 		}
 		/* Nothing pending: the answered request may close. */
 		if (hc->close_after && hc->resp_done) {
+			if (opt_linger == 0) {
+				/* SO_LINGER {1, 0}: RST after the response. */
+				hc->hw->ctr[C_SERVER_CLOSES]++;
+				hc->hw->ctr[C_ABORTIVE_CLOSES]++;
+				conn_close(hc);
+				return true;
+			}
 			start_linger(hc);
 			continue;
 		}
@@ -664,6 +752,8 @@ conn_run_once(struct hconn *hc)
 					hc->failed = true;
 				else
 					hc->hw->ctr[C_CLIENT_CLOSES]++;
+				if (n == 0 && opt_linger == 0)
+					hc->hw->ctr[C_ABORTIVE_CLOSES]++;
 				conn_close(hc);
 				return true;
 			}
@@ -738,6 +828,12 @@ on_accept(struct tcpe_sock *l, struct tcpe_sock *s, void *ctx)
 		hw->conns->prev = hc;
 	hw->conns = hc;
 	hw->open++;
+	if (opt_linger >= 0 &&
+	    tcpe_setlinger(s, 1, (unsigned int)opt_linger) != 0) {
+		/* Cannot happen: checked at start-up. */
+		fprintf(stderr, "tcpe-httpd: tcpe_setlinger: %s\n",
+		    strerror(errno));
+	}
 	tcpe_sock_set_handlers(s, &conn_handlers, hc);
 	/* Data may have come with the handshake's last ACK. */
 	conn_run(hc);
@@ -855,11 +951,19 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: tcpe-httpd [tcpe options] [--] [--port N] [--max-body N]\n"
+	    "           [--linger SECS] [--lingering-timeout SECS]\n"
 	    "  tcpe options: --config FILE, --set section.key=value "
 	    "(repeatable), --help-config\n"
 	    "  --port N       TCP port to listen on (default 80)\n"
 	    "  --max-body N   largest request body accepted, bytes "
 	    "(default %u); larger is 413\n"
+	    "  --linger SECS  SO_LINGER {1, SECS} on accepted connections "
+	    "(0..86400;\n"
+	    "                 0: abortive close, an RST after the response)\n"
+	    "  --lingering-timeout SECS  give a lingering close up after SECS "
+	    "s without\n"
+	    "                 input from the client (default 5; 0: never)\n"
+	    "SIGUSR1 prints the connection states and the counters.\n"
 	    "Routes: GET|HEAD /, GET|HEAD /bytes/N (byte i = i mod 251), "
 	    "POST /echo\n", HTTP_DEFAULT_MAX_BODY);
 }
@@ -937,11 +1041,29 @@ parse_options(int argc, char **argv, int i)
 				return -1;
 			}
 			limits.max_body = v;
+		} else if (strcmp(argv[i], "--linger") == 0 && i + 1 < argc) {
+			if (parse_u64(argv[++i], 86400, &v) != 0) {
+				fprintf(stderr, "tcpe-httpd: --linger: \"%s\" "
+				    "is not in 0..86400\n", argv[i]);
+				return -1;
+			}
+			opt_linger = (int64_t)v;
+		} else if (strcmp(argv[i], "--lingering-timeout") == 0 &&
+		    i + 1 < argc) {
+			if (parse_u64(argv[++i], 86400, &v) != 0) {
+				fprintf(stderr, "tcpe-httpd: "
+				    "--lingering-timeout: \"%s\" is not in "
+				    "0..86400\n", argv[i]);
+				return -1;
+			}
+			opt_lingering_ns = v * 1000000000ULL;
 		} else {
 			fprintf(stderr, "tcpe-httpd: unknown option \"%s\"%s\n",
 			    argv[i], i + 1 == argc && (strcmp(argv[i],
 			    "--port") == 0 || strcmp(argv[i], "--max-body") ==
-			    0) ? " (needs a value)" : "");
+			    0 || strcmp(argv[i], "--linger") == 0 ||
+			    strcmp(argv[i], "--lingering-timeout") == 0) ?
+			    " (needs a value)" : "");
 			usage(stderr);
 			return -1;
 		}
@@ -949,8 +1071,13 @@ parse_options(int argc, char **argv, int i)
 	return 0;
 }
 
+/*
+ * The server's counters: at exit with OpenAtExit (connections open when
+ * the loop ended), in a SIGUSR1 report with Open (open now; read from
+ * worker 0 while the others run, as tcpe_print_states() does).
+ */
 static void
-print_counters(FILE *f)
+print_counters(FILE *f, bool at_exit)
 {
 	uint64_t sum[C_N] = { 0 }, open = 0;
 	unsigned int i, j;
@@ -958,12 +1085,45 @@ print_counters(FILE *f)
 	for (i = 0; i < HTTPD_MAX_WORKERS; i++) {
 		for (j = 0; j < C_N; j++)
 			sum[j] += workers[i].ctr[j];
-		open += workers[i].open_at_exit;
+		open += at_exit ? workers[i].open_at_exit : workers[i].open;
 	}
 	fprintf(f, "Httpd:\n");
 	for (j = 0; j < C_N; j++)
 		fprintf(f, "    %s: %" PRIu64 "\n", ctr_name[j], sum[j]);
-	fprintf(f, "    OpenAtExit: %" PRIu64 "\n", open);
+	fprintf(f, "    %s: %" PRIu64 "\n", at_exit ? "OpenAtExit" : "Open",
+	    open);
+}
+
+/*
+ * The poll hook, on every worker each loop iteration: give up the
+ * lingering closes that timed out, and on worker 0 print the report
+ * SIGUSR1 asked for.
+ */
+static void
+worker_poll(struct tcpe_worker *w, void *arg)
+{
+	struct hworker *hw = &workers[tcpe_worker_id(w)];
+	struct hconn *hc;
+	uint64_t now;
+
+	(void)arg;
+	if (hw->lhead != NULL) {
+		now = tcpe_worker_now(w);
+		while ((hc = hw->lhead) != NULL && hc->ldeadline <= now) {
+			hw->ctr[C_LINGER_TIMEOUTS]++;
+			conn_close(hc);
+		}
+	}
+	if (report_signal && tcpe_worker_id(w) == 0) {
+		report_signal = 0;
+		reports++;
+		printf("tcpe-httpd: report %u\n", reports);
+		tcpe_print_states(engine, stdout);
+		print_counters(stdout, false);
+		tcpe_print_counters(engine, stdout);
+		printf("tcpe-httpd: end of report %u\n", reports);
+		fflush(stdout);
+	}
 }
 
 int
@@ -1002,8 +1162,11 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_report_signal;
+	sigaction(SIGUSR1, &sa, NULL);
 
 	engine_describe();
+	(void)tcpe_set_poll_hook(engine, worker_poll, NULL);
 	rc = tcpe_run(engine, worker_setup, NULL);
 	if (rc != 0)
 		fprintf(stderr, "tcpe-httpd: tcpe_run: %s\n", strerror(-rc));
@@ -1025,7 +1188,8 @@ main(int argc, char **argv)
 			conn_close(hc);
 		}
 	}
-	print_counters(stdout);
+	tcpe_print_states(engine, stdout);
+	print_counters(stdout, true);
 	tcpe_print_counters(engine, stdout);
 	fflush(stdout);
 	tcpe_fini(engine);

@@ -107,8 +107,47 @@ void tcpe_stop(struct tcpe_engine *e);
 /* Stop the ports, free everything, clean up the EAL. */
 void tcpe_fini(struct tcpe_engine *e);
 
-/* Print the counters, summed over the workers, netstat -s style. */
+/*
+ * Print the counters, summed over the workers, netstat -s style, file a
+ * FILE * (NULL: stdout). After tcpe_run() returned, or from a poll hook
+ * (see tcpe_print_states() for what that means with several workers).
+ */
 void tcpe_print_counters(struct tcpe_engine *e, void *file);
+
+/*
+ * Print one line, the connections of every state summed over the workers,
+ * and the orphans (connections the application closed that are not CLOSED
+ * yet; TIME_WAIT records are not orphans):
+ *
+ *   States: ESTABLISHED 3 SYN_SENT 0 SYN_RECEIVED 0 FIN_WAIT_1 0
+ *   FIN_WAIT_2 0 TIME_WAIT 12 CLOSE_WAIT 0 LAST_ACK 0 CLOSING 0 LISTEN 1
+ *   Orphans 0
+ *
+ * (one line, no CLOSED: a connection is freed on reaching it). TIME_WAIT
+ * counts both TIME_WAIT connections the application still holds and the
+ * compact records of closed ones; LISTEN counts listeners. file is a FILE *
+ * (NULL: stdout). Safe from a worker's lcore in its loop (a poll hook,
+ * tcpe_set_poll_hook(), or a callback) and after tcpe_run() returned.
+ * With several workers the other workers' counts are read while they
+ * run: each number is exact for its worker at some moment of the call,
+ * the sum is not a snapshot.
+ */
+void tcpe_print_states(struct tcpe_engine *e, void *file);
+
+/*
+ * A function tcpe_run() calls on every worker lcore once per loop
+ * iteration, before the iteration polls the port: the place for an
+ * application's own periodic work (timeouts of its own, a report asked
+ * for by a signal handler through a flag). It runs outside any callback,
+ * so every socket function and tcpe_print_states()/tcpe_print_counters()
+ * may be called from it; frames it causes go out in that iteration, events
+ * it causes are delivered in that iteration too. It runs very often (the
+ * loop never sleeps): check a flag or tcpe_worker_now() and return. fn
+ * NULL removes the hook. Returns 0, or -EINVAL if e is NULL. Call from
+ * the main lcore before tcpe_run(), not while it runs.
+ */
+int tcpe_set_poll_hook(struct tcpe_engine *e,
+    void (*fn)(struct tcpe_worker *w, void *arg), void *arg);
 
 /* What tcpe_init() brought up, for an application's start-up line. */
 struct tcpe_engine_info {
@@ -206,6 +245,30 @@ void tcpe_close(struct tcpe_sock *s);
 /* Send an RST and close at once; the handle stays valid until close. */
 void tcpe_abort(struct tcpe_sock *s);
 
+/*
+ * SO_LINGER: what tcpe_close() of s does with its pending close, for a
+ * connection (not a listener):
+ *  - on 0 (the default, secs ignored): tcpe_close() returns at once and
+ *    the connection finishes its close on its own (FIN after the queued
+ *    data, FIN_WAIT, TIME_WAIT), as without SO_LINGER;
+ *  - on, secs 0: an abortive close. tcpe_close() discards what is still
+ *    queued and sends RST <SEQ=SND.NXT><ACK=RCV.NXT> from ESTABLISHED,
+ *    CLOSE_WAIT, FIN_WAIT_1, FIN_WAIT_2 or SYN_RECEIVED (nothing from the
+ *    other states) and frees the connection at once: no TIME_WAIT
+ *    (counted as TCPAbortOnData, as Linux does; TCPAbortOnClose when
+ *    received data was left unread, which resets whatever the setting).
+ *    Data already sent may be destroyed at the peer before it reads it;
+ *  - on, secs > 0: tcpe_close() still returns at once (tcpe never
+ *    blocks), and the close proceeds as by default, but if the peer has
+ *    not acknowledged our FIN secs seconds after tcpe_close() (still
+ *    FIN_WAIT_1, CLOSING or LAST_ACK), the connection is reset and freed
+ *    (TCPAbortOnLinger).
+ * It may be set at any time before tcpe_close(); tcpe_close() uses the
+ * last setting. Returns 0, or -1 with errno EINVAL: s is NULL or a
+ * listener, or secs > 86400. s's lcore; from a callback too.
+ */
+int tcpe_setlinger(struct tcpe_sock *s, int on, unsigned int secs);
+
 /* --- zero-copy receive ------------------------------------------------ */
 
 /* A view of received bytes, owned by the application until released. */
@@ -217,8 +280,16 @@ struct tcpe_rx {
 
 /*
  * Take up to n views of received in-order data. Returns the number of
- * views filled (> 0), 0 at end of stream, -EAGAIN when nothing is queued,
- * or -ECONNRESET / -ETIMEDOUT once the connection failed.
+ * views filled (> 0) while data is queued, then:
+ *  - 0, end of stream: the peer closed its side (its FIN was received and
+ *    every byte before it taken), or s was shut down with TCPE_SHUT_RD,
+ *    or the connection ended cleanly; it keeps returning 0;
+ *  - -ECONNRESET when the connection was reset (an RST from the peer, or
+ *    tcpe_abort()) or -ETIMEDOUT when it timed out, before the peer's FIN:
+ *    a failure is never reported as 0. Data received before the reset is
+ *    still handed out first. A reset arriving after the peer's FIN reads
+ *    as end of stream (as on Linux); the error handler reports it;
+ *  - -EAGAIN when nothing is queued yet, -ENOTCONN on a listener.
  */
 int tcpe_recv(struct tcpe_sock *s, struct tcpe_rx *rx, unsigned int n);
 

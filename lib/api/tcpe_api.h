@@ -45,6 +45,9 @@ struct tcpe_engine {
 	struct tcpe_worker *w[TCPE_WORKERS_MAX];
 	int (*setup)(struct tcpe_worker *w, void *arg);
 	void *setup_arg;
+	/* tcpe_set_poll_hook(): run on every worker each iteration. */
+	void (*poll_fn)(struct tcpe_worker *w, void *arg);
+	void *poll_arg;
 	int stop;			/* set by tcpe_stop(), polled */
 };
 

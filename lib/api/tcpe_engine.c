@@ -296,8 +296,15 @@ worker_main(void *arg)
 			tcpe_stop(e);
 		}
 	}
-	while (!__atomic_load_n(&e->stop, __ATOMIC_RELAXED))
+	while (!__atomic_load_n(&e->stop, __ATOMIC_RELAXED)) {
+		/*
+		 * Before the poll: what the hook sends is flushed, and the
+		 * events it causes are delivered, by this very iteration.
+		 */
+		if (e->poll_fn != NULL)
+			e->poll_fn(w, e->poll_arg);
 		tcpe_dp_poll(&w->dp);
+	}
 	tcpe_dp_flush(&w->dp);
 	return 0;
 }
@@ -330,6 +337,17 @@ tcpe_run(struct tcpe_engine *e, int (*setup)(struct tcpe_worker *w,
 		rc = e->w[i]->setup_rc;
 	__atomic_store_n(&e->stop, 0, __ATOMIC_RELAXED);
 	return rc;
+}
+
+int
+tcpe_set_poll_hook(struct tcpe_engine *e,
+    void (*fn)(struct tcpe_worker *w, void *arg), void *arg)
+{
+	if (e == NULL)
+		return -EINVAL;
+	e->poll_fn = fn;
+	e->poll_arg = fn != NULL ? arg : NULL;
+	return 0;
 }
 
 void
@@ -389,18 +407,64 @@ tcpe_worker_now(const struct tcpe_worker *w)
 
 /* --- counters ------------------------------------------------------------- */
 
+/* Connections per state and orphans, summed over workers. */
+struct state_sum {
+	uint64_t states[TCPE_STATE_MAX];
+	uint64_t conns;		/* live TCBs and TIME_WAIT records */
+	uint64_t orphans;
+};
+
+static void
+sum_states(struct tcpe_worker *const *ws, unsigned int n,
+    struct state_sum *sum)
+{
+	unsigned int i;
+	int k;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < n; i++) {
+		const struct tcpe_stack *st = ws[i]->dp.stack;
+
+		for (k = 0; k < TCPE_STATE_MAX; k++)
+			sum->states[k] += st->state_count[k];
+		sum->conns += tcpe_stack_conn_count(st) + st->tw.count;
+		sum->orphans += st->orphans;
+	}
+}
+
+/* The states of tcpe_print_states(), in the order of netstat's summary. */
+static const int report_states[] = {
+	TCPE_ESTABLISHED, TCPE_SYN_SENT, TCPE_SYN_RECEIVED, TCPE_FIN_WAIT_1,
+	TCPE_FIN_WAIT_2, TCPE_TIME_WAIT, TCPE_CLOSE_WAIT, TCPE_LAST_ACK,
+	TCPE_CLOSING, TCPE_LISTEN,
+};
+
+static void
+print_states(struct tcpe_worker *const *ws, unsigned int n, FILE *f)
+{
+	struct state_sum sum;
+	size_t k;
+
+	sum_states(ws, n, &sum);
+	fprintf(f, "States:");
+	for (k = 0; k < sizeof(report_states) / sizeof(report_states[0]); k++)
+		fprintf(f, " %s %" PRIu64, tcpe_state_name(report_states[k]),
+		    sum.states[report_states[k]]);
+	fprintf(f, " Orphans %" PRIu64 "\n", sum.orphans);
+}
+
 static void
 print_counters(struct tcpe_worker *const *ws, unsigned int n, FILE *f)
 {
 	uint64_t mib[TCPE_MIB_N], ctr[TCPE_DP_CTR_N];
-	uint64_t states[TCPE_STATE_MAX], conns = 0, in_use = 0, size = 0;
+	uint64_t in_use = 0, size = 0;
+	struct state_sum sum;
 	const char *group = "";
 	unsigned int i;
 	int k;
 
 	memset(mib, 0, sizeof(mib));
 	memset(ctr, 0, sizeof(ctr));
-	memset(states, 0, sizeof(states));
 	for (i = 0; i < n; i++) {
 		const struct tcpe_dp *dp = &ws[i]->dp;
 
@@ -408,12 +472,10 @@ print_counters(struct tcpe_worker *const *ws, unsigned int n, FILE *f)
 			mib[k] += dp->stack->mib[k];
 		for (k = 0; k < TCPE_DP_CTR_N; k++)
 			ctr[k] += dp->ctr[k];
-		for (k = 0; k < TCPE_STATE_MAX; k++)
-			states[k] += dp->stack->state_count[k];
-		conns += tcpe_stack_conn_count(dp->stack);
 		in_use += tcpe_pool_in_use(dp->pool);
 		size += tcpe_pool_size(dp->pool);
 	}
+	sum_states(ws, n, &sum);
 	for (k = 0; k < TCPE_MIB_N; k++) {
 		if (strcmp(group, tcpe_mib_group(k)) != 0) {
 			group = tcpe_mib_group(k);
@@ -421,11 +483,12 @@ print_counters(struct tcpe_worker *const *ws, unsigned int n, FILE *f)
 		}
 		fprintf(f, "    %s: %" PRIu64 "\n", tcpe_mib_name(k), mib[k]);
 	}
-	fprintf(f, "Conns:\n    Live: %" PRIu64 "\n", conns);
+	fprintf(f, "Conns:\n    Live: %" PRIu64 "\n", sum.conns);
 	for (k = 0; k < TCPE_STATE_MAX; k++)
-		if (states[k] != 0)
+		if (sum.states[k] != 0)
 			fprintf(f, "    %s: %" PRIu64 "\n", tcpe_state_name(k),
-			    states[k]);
+			    sum.states[k]);
+	fprintf(f, "    Orphans: %" PRIu64 "\n", sum.orphans);
 	fprintf(f, "Port:\n");
 	for (k = 0; k < TCPE_DP_CTR_N; k++)
 		fprintf(f, "    %s: %" PRIu64 "\n", tcpe_dp_ctr_name(k),
@@ -438,6 +501,12 @@ void
 tcpe_print_counters(struct tcpe_engine *e, void *file)
 {
 	print_counters(e->w, e->nworkers, file != NULL ? file : stdout);
+}
+
+void
+tcpe_print_states(struct tcpe_engine *e, void *file)
+{
+	print_states(e->w, e->nworkers, file != NULL ? file : stdout);
 }
 
 /* --- embedding ------------------------------------------------------------ */

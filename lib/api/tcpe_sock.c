@@ -13,6 +13,9 @@
 
 #include "tcpe_api.h"
 
+/* SO_LINGER's longest time, as tcpe_conn_set_linger() accepts. */
+#define TCPE_LINGER_MAX	86400
+
 static inline struct tcpe_dp *
 sock_dp(const struct tcpe_conn *c)
 {
@@ -252,6 +255,26 @@ tcpe_close(struct tcpe_sock *s)
 	tcpe_dp_drain(&w->dp, listener ? NULL : &t, hash);
 }
 
+int
+tcpe_setlinger(struct tcpe_sock *s, int on, unsigned int secs)
+{
+	struct tcpe_conn *c;
+	int rc;
+
+	if (s == NULL || sock_conn(s)->state == TCPE_LISTEN ||
+	    secs > TCPE_LINGER_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	c = sock_conn(s);
+	rc = tcpe_conn_set_linger(c, on != 0, on != 0 ? secs : 0);
+	if (rc != 0) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}
+
 void
 tcpe_abort(struct tcpe_sock *s)
 {
@@ -262,6 +285,21 @@ tcpe_abort(struct tcpe_sock *s)
 }
 
 /* --- receive -------------------------------------------------------------- */
+
+/*
+ * What a read returns once nothing is queued, from the core's answer rc:
+ * 0 only for a real end of stream (the peer's FIN taken, or SHUT_RD). A
+ * connection the application aborted ended without either and without an
+ * error of its own: that is a reset, not an end of stream.
+ */
+static inline int
+read_end(const struct tcpe_conn *c, int rc)
+{
+	if (rc == 0 && c->state == TCPE_CLOSED &&
+	    !(c->flags & (TCPE_CF_RCV_EOF | TCPE_CF_RD_SHUT)))
+		return -ECONNRESET;
+	return rc;
+}
 
 static void
 view_to_rx(const struct tcpe_view *v, struct tcpe_rx *rx)
@@ -282,7 +320,7 @@ tcpe_recv(struct tcpe_sock *s, struct tcpe_rx *rx, unsigned int n)
 	for (i = 0; i < n; i++) {
 		rc = tcpe_conn_recv(c, &v);
 		if (rc <= 0)
-			return i > 0 ? (int)i : rc;
+			return i > 0 ? (int)i : read_end(c, rc);
 		view_to_rx(&v, &rx[i]);
 	}
 	return (int)i;
@@ -329,7 +367,7 @@ tcpe_recv_copy(struct tcpe_sock *s, void *buf, uint32_t len)
 		got += v.len;
 	}
 	if (got == 0)
-		return rc;
+		return read_end(c, rc);
 	(void)tcpe_conn_recv_done(c, got, sock_dp(c)->now, &sock_dp(c)->out);
 	drain(c);
 	return (int)got;
