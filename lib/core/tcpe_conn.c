@@ -26,6 +26,12 @@ static const char *const state_names[TCPE_STATE_MAX] = {
 	[TCPE_TIME_WAIT] = "TIME_WAIT",
 };
 
+/* Until the [tcp] keys land (issue 5): Linux's values. */
+#define CFG_DELACK_MIN_MS(cfg)		((void)(cfg), 40u)
+#define CFG_KEEPALIVE_TIME(cfg)		((void)(cfg), 7200u)
+#define CFG_KEEPALIVE_INTVL(cfg)	((void)(cfg), 75u)
+#define CFG_KEEPALIVE_PROBES(cfg)	((void)(cfg), 9u)
+
 /* Linux's floor for a peer's MSS (TCP_MIN_SND_MSS). */
 #define MIN_SND_MSS	48
 /* RFC 9293 section 3.7.1: the MSS to assume when the peer sends none. */
@@ -290,6 +296,10 @@ emit(struct tcpe_conn *c, struct tcpe_out *out, uint8_t flags, uint32_t seq)
 	o->wnd = rcv_window_field(c, (flags & TCPE_TH_SYN) != 0);
 	if (flags & TCPE_TH_ACK) {
 		c->flags &= ~TCPE_CF_ACK_NOW;
+		/* This ACK covers what the delayed one was waiting for. */
+		c->deadline[TCPE_TT_DELACK] = TCPE_TIME_NEVER;
+		if (c->quick > 0 && c->rcv_nxt != c->last_ack)
+			c->quick--;
 		c->last_ack = c->rcv_nxt;
 	}
 	/* RFC 7323 3.2: once negotiated, on every segment but an RST. */
@@ -394,6 +404,22 @@ enter_time_wait(struct tcpe_conn *c, tcpe_time_t now)
 	c->deadline[TCPE_TT_2MSL] = now + TCPE_S(c->stack->cfg.timewait_len);
 }
 
+/* Keepalive runs while nothing is in flight or queued (Linux). */
+static bool
+keepalive_state(const struct tcpe_conn *c)
+{
+	return tcpe_state_synchronized(c->state) &&
+	    c->state != TCPE_TIME_WAIT;
+}
+
+static void
+keepalive_arm(struct tcpe_conn *c, tcpe_time_t now)
+{
+	c->keep_probes = 0;
+	c->deadline[TCPE_TT_KEEP] = keepalive_state(c) ?
+	    now + TCPE_S(CFG_KEEPALIVE_TIME(&c->stack->cfg)) : TCPE_TIME_NEVER;
+}
+
 /* Our SYN is acknowledged in SYN_RECEIVED: the handshake is complete. */
 void
 tcpe_conn_established(struct tcpe_conn *c)
@@ -403,6 +429,9 @@ tcpe_conn_established(struct tcpe_conn *c)
 
 	tcpe_conn_set_state(c, TCPE_ESTABLISHED);
 	conn_event(c, TCPE_EV_CONNECTED);
+	c->quick = TCPE_QUICKACKS;
+	if (c->flags & TCPE_CF_KEEPALIVE)
+		keepalive_arm(c, c->stack->now);
 	if (l != NULL) {
 		s->mib[TCPE_MIB_PASSIVE_OPENS]++;
 		tcpe_list_del(&c->qlink);
@@ -506,6 +535,27 @@ output_syn(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 	return 0;
 }
 
+/*
+ * A segment of new data shorter than the MSS while data is in flight:
+ * hold it when the window cut it short and it is under half the largest
+ * window the peer offered (sender SWS avoidance, RFC 9293 3.8.6.2.1), or
+ * when it is all there is to send and an earlier short segment is still
+ * unacknowledged (Nagle, RFC 9293 3.7.4, in Minshall's form as Linux's
+ * tcp_nagle_check) unless TCP_NODELAY or a FIN follows it. An ACK will
+ * bring it out.
+ */
+static bool
+hold_small(const struct tcpe_conn *c, uint32_t len, uint32_t avail)
+{
+	if (tcpe_seq_lt(c->snd_nxt, c->snd_max) || c->snd_una == c->snd_max ||
+	    (c->flags & TCPE_CF_RTO_ONE))
+		return false;
+	if (len < avail)
+		return len < c->max_snd_wnd / 2;
+	return !(c->flags & (TCPE_CF_NODELAY | TCPE_CF_FIN_QUEUED)) &&
+	    tcpe_seq_gt(c->snd_sml, c->snd_una);
+}
+
 static void
 conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 {
@@ -548,6 +598,9 @@ conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 					len = seg_mss(c);
 				if (len == 0)
 					break;
+				if (len < seg_mss(c) && hold_small(c, len,
+				    avail))
+					break;
 			} else if ((c->flags & TCPE_CF_FIN_QUEUED) &&
 			    !fin_acked(c) && c->snd_nxt == data_end) {
 				/* A FIN needs no window (see README). */
@@ -585,6 +638,8 @@ conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 			}
 			o->flags = flags;
 			count_tx(c, c->snd_nxt);
+			if (got > 0 && got < seg_mss(c))
+				c->snd_sml = c->snd_nxt + got;
 			c->snd_nxt += got + (fin ? 1 : 0);
 			if (fin)
 				c->flags |= TCPE_CF_FIN_SENT;
@@ -683,6 +738,9 @@ input_syn_sent(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		c->deadline[TCPE_TT_RTO] = TCPE_TIME_NEVER;
 		tcpe_conn_set_state(c, TCPE_ESTABLISHED);
 		conn_event(c, TCPE_EV_CONNECTED);
+		c->quick = TCPE_QUICKACKS;
+		if (c->flags & TCPE_CF_KEEPALIVE)
+			keepalive_arm(c, now);
 		c->flags |= TCPE_CF_ACK_NOW;
 		/*
 		 * Data or FIN on a SYN-ACK would continue at the sixth step;
@@ -786,6 +844,27 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 }
 
 /*
+ * In-order data arrived: acknowledge it now or within the delayed-ACK
+ * timeout (RFC 9293 3.8.6.3, RFC 1122 4.2.3.2; Linux __tcp_ack_snd_check):
+ * at once for every second full-sized segment, during the quick-ACK
+ * phase after the handshake, or with TCP_QUICKACK.
+ */
+static void
+ack_decide(struct tcpe_conn *c)
+{
+	const struct tcpe_tcp_cfg *cfg = &c->stack->cfg;
+
+	if ((c->flags & TCPE_CF_QUICKACK) || c->quick > 0 ||
+	    c->rcv_nxt - c->last_ack >= 2u * c->rcv_mss) {
+		c->flags |= TCPE_CF_ACK_NOW;
+		return;
+	}
+	if (c->deadline[TCPE_TT_DELACK] == TCPE_TIME_NEVER)
+		c->deadline[TCPE_TT_DELACK] = c->stack->now +
+		    TCPE_MS(CFG_DELACK_MIN_MS(cfg));
+}
+
+/*
  * Seventh step: queue the in-window part of the payload. Returns false
  * when the connection was reset because nobody will read the data.
  */
@@ -849,10 +928,12 @@ process_data(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		s->mib[TCPE_MIB_DROP_RCVBUF_FULL]++;
 		v.len = space;
 		*fin_pending = 0;
+		c->flags |= TCPE_CF_ACK_NOW;
 	}
-	c->flags |= TCPE_CF_ACK_NOW;
-	if (v.len == 0)
+	if (v.len == 0) {
+		c->flags |= TCPE_CF_ACK_NOW;
 		return true;
+	}
 	if (vq_push(&c->rcvq, v) != 0) {
 		s->mib[TCPE_MIB_DROP_NO_CONN_MEM]++;
 		*fin_pending = 0;
@@ -861,6 +942,7 @@ process_data(struct tcpe_conn *c, const struct tcpe_seg *seg,
 	s->bops.ref(s->bops.ctx, v.buf);
 	c->rcv_nxt += v.len;
 	conn_event(c, TCPE_EV_READABLE);
+	ack_decide(c);
 	return true;
 }
 
@@ -940,6 +1022,22 @@ tcpe_conn_input(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		conn_output(c, now, out);
 		goto done;
 	}
+
+	/*
+	 * PAWS (RFC 7323 section 5.3, R1): a timestamp older than TS.Recent
+	 * marks an old duplicate; answer with an ACK and drop it.
+	 */
+	if ((c->flags & TCPE_CF_TS) && (seg->opts.present & TCPE_OPT_TS) &&
+	    !(seg->flags & TCPE_TH_RST) &&
+	    (int32_t)(seg->opts.tsval - c->ts_recent) < 0) {
+		s->mib[TCPE_MIB_PAWS_ESTAB]++;
+		send_ack(c, out);
+		goto done;
+	}
+
+	/* The peer is alive: restart the keepalive idle time. */
+	if (c->flags & TCPE_CF_KEEPALIVE)
+		keepalive_arm(c, now);
 
 	/* First: sequence number acceptability. */
 	if (!seq_acceptable(c, seg)) {
@@ -1192,6 +1290,38 @@ expire_rto(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 	conn_output(c, now, out);
 }
 
+/*
+ * Keepalive (RFC 1122 4.2.3.6, Linux tcp_keepalive_timer): after the
+ * idle time, a probe <SEQ=SND.UNA-1><ACK=RCV.NXT> every interval while
+ * nothing is in flight; tcp_keepalive_probes unanswered ones reset the
+ * connection with ETIMEDOUT. Any segment from the peer re-arms it.
+ */
+static void
+expire_keepalive(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
+{
+	struct tcpe_stack *s = c->stack;
+	const struct tcpe_tcp_cfg *cfg = &s->cfg;
+
+	c->deadline[TCPE_TT_KEEP] = TCPE_TIME_NEVER;
+	if (!(c->flags & TCPE_CF_KEEPALIVE) || !keepalive_state(c))
+		return;
+	if (c->snd_una != c->snd_max || c->sndq.bytes > 0) {
+		/* The retransmission or persist timer watches the peer. */
+		keepalive_arm(c, now);
+		return;
+	}
+	if (c->keep_probes >= CFG_KEEPALIVE_PROBES(cfg)) {
+		s->mib[TCPE_MIB_ABORT_ON_TIMEOUT]++;
+		send_rst(c, out);
+		conn_closed(c, -ETIMEDOUT);
+		return;
+	}
+	c->keep_probes++;
+	s->mib[TCPE_MIB_KEEPALIVE]++;
+	(void)emit(c, out, TCPE_TH_ACK, c->snd_una - 1);
+	c->deadline[TCPE_TT_KEEP] = now + TCPE_S(CFG_KEEPALIVE_INTVL(cfg));
+}
+
 int
 tcpe_conn_expire(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 {
@@ -1210,6 +1340,16 @@ tcpe_conn_expire(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 	}
 	if (c->deadline[TCPE_TT_RTO] <= now)
 		expire_rto(c, now, out);
+	if (c->deadline[TCPE_TT_DELACK] <= now) {
+		c->deadline[TCPE_TT_DELACK] = TCPE_TIME_NEVER;
+		if (tcpe_state_synchronized(c->state) &&
+		    c->rcv_nxt != c->last_ack) {
+			c->stack->mib[TCPE_MIB_DELAYED_ACKS]++;
+			send_ack(c, out);
+		}
+	}
+	if (c->deadline[TCPE_TT_KEEP] <= now)
+		expire_keepalive(c, now, out);
 	tcpe_stack_conn_sync(c);
 	return 0;
 }
@@ -1420,6 +1560,38 @@ orphaned(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 	if ((c->flags & TCPE_CF_LINGER) && c->linger > 0 && !fin_acked(c) &&
 	    c->state != TCPE_FIN_WAIT_2)
 		c->deadline[TCPE_TT_2MSL] = now + TCPE_S(c->linger);
+}
+
+void
+tcpe_conn_set_nodelay(struct tcpe_conn *c, bool on)
+{
+	if (on)
+		c->flags |= TCPE_CF_NODELAY;
+	else
+		c->flags &= ~TCPE_CF_NODELAY;
+}
+
+void
+tcpe_conn_set_quickack(struct tcpe_conn *c, bool on)
+{
+	if (on)
+		c->flags |= TCPE_CF_QUICKACK;
+	else
+		c->flags &= ~TCPE_CF_QUICKACK;
+}
+
+void
+tcpe_conn_set_keepalive(struct tcpe_conn *c, bool on, tcpe_time_t now)
+{
+	c->stack->now = now;
+	if (on) {
+		c->flags |= TCPE_CF_KEEPALIVE;
+		keepalive_arm(c, now);
+	} else {
+		c->flags &= ~TCPE_CF_KEEPALIVE;
+		c->deadline[TCPE_TT_KEEP] = TCPE_TIME_NEVER;
+	}
+	tcpe_stack_conn_sync(c);
 }
 
 int

@@ -65,6 +65,8 @@ enum tcpe_tt {
 	TCPE_TT_RTO = 0,	/* retransmission (data, SYN, SYN-ACK, FIN) */
 	TCPE_TT_2MSL,		/* TIME_WAIT; an orphan's FIN_WAIT_2 timeout;
 				 * SO_LINGER {on, n} while our FIN is unacked */
+	TCPE_TT_DELACK,		/* delayed ACK */
+	TCPE_TT_KEEP,		/* keepalive */
 	TCPE_TT_N
 };
 
@@ -96,6 +98,12 @@ enum tcpe_tt {
 #define TCPE_CF_SACK		0x8000	/* SACK-permitted offered/negotiated */
 #define TCPE_CF_ORPHAN		0x10000	/* closed by the app, counted in orphans */
 #define TCPE_CF_LINGER		0x20000	/* SO_LINGER on: c->linger seconds */
+#define TCPE_CF_NODELAY		0x40000	/* TCP_NODELAY: no Nagle */
+#define TCPE_CF_KEEPALIVE	0x80000	/* SO_KEEPALIVE */
+#define TCPE_CF_QUICKACK	0x100000 /* TCP_QUICKACK: never delay ACKs */
+
+/* ACKs sent at once after the handshake before delaying any (Linux). */
+#define TCPE_QUICKACKS		16
 
 /* Bytes of the timestamp option as sent (with its two NOPs). */
 #define TCPE_TS_OPT_LEN		12
@@ -131,6 +139,8 @@ struct tcpe_conn {
 	uint8_t rcv_wscale;		/* our shift, applied to what we send */
 	uint8_t rtx_count;		/* consecutive RTO expiries */
 	uint8_t probes;			/* unanswered zero-window probes */
+	uint8_t keep_probes;		/* unanswered keepalive probes */
+	uint8_t quick;			/* ACKs still to send at once */
 	uint16_t events;
 	uint32_t flags;
 	int err;			/* 0 or -ECONNRESET/-ECONNREFUSED/... */
@@ -147,6 +157,7 @@ struct tcpe_conn {
 	uint32_t snd_wl1;
 	uint32_t snd_wl2;
 	uint32_t max_snd_wnd;		/* largest window the peer offered */
+	uint32_t snd_sml;		/* end of the last short segment sent */
 	uint32_t snd_buf;		/* capacity of sndq in bytes */
 	uint16_t mss;			/* largest payload we send */
 	uint16_t rcv_mss;		/* MSS we advertised */
@@ -288,6 +299,23 @@ int tcpe_conn_abort(struct tcpe_conn *c, tcpe_time_t now,
  * Returns 0, -EINVAL if secs > 86400.
  */
 int tcpe_conn_set_linger(struct tcpe_conn *c, bool on, uint32_t secs);
+
+/*
+ * TCP_NODELAY: on sends small segments at once; off (the default) holds
+ * a small segment while data is unacknowledged (Nagle, RFC 9293
+ * 3.7.4).
+ */
+void tcpe_conn_set_nodelay(struct tcpe_conn *c, bool on);
+
+/*
+ * SO_KEEPALIVE: probe an idle connection after tcp_keepalive_time, every
+ * tcp_keepalive_intvl, and reset it with ETIMEDOUT after
+ * tcp_keepalive_probes unanswered probes. Off by default.
+ */
+void tcpe_conn_set_keepalive(struct tcpe_conn *c, bool on, tcpe_time_t now);
+
+/* TCP_QUICKACK: on acknowledges every segment at once (no delayed ACK). */
+void tcpe_conn_set_quickack(struct tcpe_conn *c, bool on);
 
 /* Bytes the application may still queue with tcpe_conn_send(). */
 uint32_t tcpe_conn_send_space(const struct tcpe_conn *c);

@@ -540,6 +540,7 @@ cookie_ack(struct tcpe_stack *s, struct tcpe_conn *l,
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss;
 	c->snd_max = c->iss;
+	c->snd_sml = c->iss;
 	c->mss = mss < s->mss ? mss : s->mss;
 	if (ws >= 0) {
 		c->snd_wscale = (uint8_t)ws;
@@ -638,6 +639,7 @@ listen_input(struct tcpe_stack *s, struct tcpe_conn *l,
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss;
 	c->snd_max = c->iss;
+	c->snd_sml = c->iss;
 	/* Options, then the peer's window (never scaled on a SYN). */
 	tcpe_conn_take_syn_options(c, seg);
 	c->snd_wnd = seg->wnd;
@@ -864,6 +866,7 @@ tcpe_stack_connect(struct tcpe_stack *s, const struct tcpe_tuple *t,
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss;
 	c->snd_max = c->iss;
+	c->snd_sml = c->iss;
 	s->mib[TCPE_MIB_ACTIVE_OPENS]++;
 	tcpe_conn_set_state(c, TCPE_SYN_SENT);
 	tcpe_conn_output(c, now, out);

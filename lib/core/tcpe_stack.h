@@ -48,6 +48,9 @@
 	X(TW_KILLED, "Tcpe", "TWKilled") \
 	X(CHALLENGE_ACK, "TcpExt", "TCPChallengeACK") \
 	X(TIMEOUTS, "TcpExt", "TCPTimeouts") \
+	X(DELAYED_ACKS, "TcpExt", "DelayedACKs") \
+	X(KEEPALIVE, "TcpExt", "TCPKeepAlive") \
+	X(PAWS_ESTAB, "TcpExt", "PAWSEstab") \
 	X(DROP_NO_CONN_MEM, "Tcpe", "DropNoConnMem") \
 	X(DROP_TABLE_FULL, "Tcpe", "DropTableFull") \
 	X(DROP_OUT_OF_WINDOW, "Tcpe", "DropOutOfWindow") \

@@ -1489,8 +1489,14 @@ test_send_limited_by_peer_window(void **state)
 	H_EXPECT_N(fx, 1);
 	H_EXPECT(fx, 0, &p, A, b + 1000, p.nxt);
 	H_EXPECT_STREAM(fx, 0, &p, 1000);
-	/* Same ACK, bigger window: a window update. */
+	/*
+	 * Same ACK, bigger window: a window update. The rest (1000 bytes,
+	 * all that is queued) is short while an earlier short segment is
+	 * unacknowledged: Nagle (Minshall's, as Linux) holds it until then.
+	 */
 	h_tx(fx, &p, A, p.nxt, b + 1000, 2000, 0);
+	H_EXPECT_NONE(fx);
+	h_tx(fx, &p, A, p.nxt, b + 2000, 2000, 0);
 	H_EXPECT_N(fx, 1);
 	H_EXPECT(fx, 0, &p, A, b + 2000, p.nxt);
 	H_EXPECT_STREAM(fx, 0, &p, 1000);
@@ -1795,6 +1801,7 @@ test_scaled_window_edge_never_shrinks(void **state)
 
 	h_peer_init(&p, 40000, 80, PISS, 8192);
 	c = h_open_active(fx, &p, &o);
+	tcpe_conn_set_quickack(c, true);	/* an ACK per segment */
 	assert_true(c->rcv_wscale > 0);
 	unit = 1u << c->rcv_wscale;
 	for (i = 0; i < 400 && c->rcv_adv != c->rcv_nxt; i++) {
@@ -2645,6 +2652,7 @@ test_send_partial_acceptance_keeps_ref(void **state)
 
 	replain(fx, RBUF, 4096);
 	c = open_est(fx, &p);
+	tcpe_conn_set_nodelay(c, true);	/* segments as queued, no Nagle */
 	assert_int_equal(tcpe_conn_send_space(c), 4096);
 	b = h_buf_pattern(5000, H_OUR_SEED);
 	v.buf = b;
