@@ -834,6 +834,8 @@ on_accept(struct tcpe_sock *l, struct tcpe_sock *s, void *ctx)
 		fprintf(stderr, "tcpe-httpd: tcpe_setlinger: %s\n",
 		    strerror(errno));
 	}
+	/* Replies go out as written (as nginx's tcp_nodelay on). */
+	(void)tcpe_set_nodelay(s, 1);
 	tcpe_sock_set_handlers(s, &conn_handlers, hc);
 	/* Data may have come with the handshake's last ACK. */
 	conn_run(hc);

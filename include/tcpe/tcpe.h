@@ -269,6 +269,31 @@ void tcpe_abort(struct tcpe_sock *s);
  */
 int tcpe_setlinger(struct tcpe_sock *s, int on, unsigned int secs);
 
+/*
+ * TCP_NODELAY: on (1) sends short segments at once; off (0, the default
+ * as in Linux) holds a short segment while an earlier short one is
+ * unacknowledged (Nagle in Minshall's form). Request/response servers
+ * usually want it on (tcpe-httpd sets it). Returns 0, or -1 with errno
+ * EINVAL for NULL or a listener. s's lcore; from a callback too.
+ */
+int tcpe_set_nodelay(struct tcpe_sock *s, int on);
+
+/*
+ * SO_KEEPALIVE: on probes the peer after tcp_keepalive_time seconds of
+ * silence, every tcp_keepalive_intvl seconds, and resets the connection
+ * (error ETIMEDOUT) after tcp_keepalive_probes unanswered probes. Off by
+ * default. Same returns as tcpe_set_nodelay().
+ */
+int tcpe_set_keepalive(struct tcpe_sock *s, int on);
+
+/*
+ * TCP_QUICKACK: on acknowledges every segment at once instead of
+ * delaying ACKs (delayed ACKs are the default, as in Linux: at once for
+ * every second full segment, else within tcp_delack_min_ms). Same
+ * returns as tcpe_set_nodelay().
+ */
+int tcpe_set_quickack(struct tcpe_sock *s, int on);
+
 /* --- zero-copy receive ------------------------------------------------ */
 
 /* A view of received bytes, owned by the application until released. */

@@ -275,6 +275,53 @@ tcpe_setlinger(struct tcpe_sock *s, int on, unsigned int secs)
 	return 0;
 }
 
+/* A connection (not a listener) for the option setters, or NULL. */
+static struct tcpe_conn *
+opt_conn(struct tcpe_sock *s)
+{
+	if (s == NULL || sock_conn(s)->state == TCPE_LISTEN) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return sock_conn(s);
+}
+
+int
+tcpe_set_nodelay(struct tcpe_sock *s, int on)
+{
+	struct tcpe_conn *c = opt_conn(s);
+
+	if (c == NULL)
+		return -1;
+	tcpe_conn_set_nodelay(c, on != 0);
+	/* What Nagle was holding may go now. */
+	(void)tcpe_conn_output(c, sock_dp(c)->now, &sock_dp(c)->out);
+	drain(c);
+	return 0;
+}
+
+int
+tcpe_set_keepalive(struct tcpe_sock *s, int on)
+{
+	struct tcpe_conn *c = opt_conn(s);
+
+	if (c == NULL)
+		return -1;
+	tcpe_conn_set_keepalive(c, on != 0, sock_dp(c)->now);
+	return 0;
+}
+
+int
+tcpe_set_quickack(struct tcpe_sock *s, int on)
+{
+	struct tcpe_conn *c = opt_conn(s);
+
+	if (c == NULL)
+		return -1;
+	tcpe_conn_set_quickack(c, on != 0);
+	return 0;
+}
+
 void
 tcpe_abort(struct tcpe_sock *s)
 {
