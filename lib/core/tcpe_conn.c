@@ -908,9 +908,14 @@ process_data(struct tcpe_conn *c, const struct tcpe_seg *seg,
 	v.off += skip;
 	v.len -= skip;
 	if (!app_visible(c) && c->listener == NULL) {
-		/* An orphan cannot read: RFC 9293 3.10.4, Linux TCPAbortOnData. */
+		/*
+		 * An orphan cannot read: RFC 9293 3.10.4, Linux TCPAbortOnData.
+		 * The RST answers the segment (<SEQ=SEG.ACK>, as Linux's
+		 * tcp_v4_send_reset): exact for the peer even before it has
+		 * seen our FIN.
+		 */
 		s->mib[TCPE_MIB_ABORT_ON_DATA]++;
-		send_rst(c, out);
+		tcpe_stack_send_rst(s, seg, out);
 		conn_closed(c, -ECONNRESET);
 		return false;
 	}
@@ -1069,7 +1074,9 @@ tcpe_conn_input(struct tcpe_conn *c, const struct tcpe_seg *seg,
 	/* Second: RST (RFC 5961 section 3.2). */
 	if (seg->flags & TCPE_TH_RST) {
 		if (seg->seq != c->rcv_nxt) {
-			send_challenge_ack(c, out);
+			/* TIME_WAIT ignores it (tcp_timewait_state_process). */
+			if (c->state != TCPE_TIME_WAIT)
+				send_challenge_ack(c, out);
 			goto done;
 		}
 		if (c->state == TCPE_SYN_RECEIVED &&
