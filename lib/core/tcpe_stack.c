@@ -753,14 +753,24 @@ tcpe_stack_input(struct tcpe_stack *s, const struct tcpe_seg *seg,
 	return 0;
 }
 
+uint32_t
+tcpe_stack_expire_tw(struct tcpe_stack *s, tcpe_time_t now)
+{
+	uint32_t n;
+
+	s->now = now;
+	n = tcpe_tw_expire(&s->tw, now);
+	s->state_count[TCPE_TIME_WAIT] -= n;
+	return n;
+}
+
 int
 tcpe_stack_expire(struct tcpe_stack *s, tcpe_time_t now, struct tcpe_out *out)
 {
 	struct tcpe_timer *t;
 	struct tcpe_conn *c;
 
-	s->now = now;
-	s->state_count[TCPE_TIME_WAIT] -= tcpe_tw_expire(&s->tw, now);
+	tcpe_stack_expire_tw(s, now);
 	tcpe_wheel_advance(&s->wheel, now);
 	while ((t = tcpe_wheel_pop(&s->wheel)) != NULL) {
 		c = tcpe_container_of(t, struct tcpe_conn, timer);

@@ -130,6 +130,13 @@ int tcpe_stack_input(struct tcpe_stack *s, const struct tcpe_seg *seg,
 int tcpe_stack_expire(struct tcpe_stack *s, tcpe_time_t now,
     struct tcpe_out *out);
 
+/*
+ * Free the TIME_WAIT records expired at now (they send nothing): part of
+ * tcpe_stack_expire(), for callers that run the wheel themselves.
+ * Returns how many.
+ */
+uint32_t tcpe_stack_expire_tw(struct tcpe_stack *s, tcpe_time_t now);
+
 /* When tcpe_stack_expire() next has work, TCPE_TIME_NEVER if never. */
 tcpe_time_t tcpe_stack_deadline(const struct tcpe_stack *s);
 

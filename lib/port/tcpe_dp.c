@@ -150,6 +150,7 @@ tcpe_dp_timers(struct tcpe_dp *dp)
 		 * output array filled by one connection is drained and that
 		 * connection resumed before the next one runs.
 		 */
+		tcpe_stack_expire_tw(s, dp->now);
 		tcpe_wheel_advance(&s->wheel, dp->now);
 		while ((t = tcpe_wheel_pop(&s->wheel)) != NULL) {
 			c = tcpe_container_of(t, struct tcpe_conn, timer);
