@@ -11,16 +11,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tcpe_cc.h"
 #include "tcpe_params.h"
 
 /* Longest piece of a user's value quoted back in an error message. */
 #define QUOTE_MAX	40
 
 /*
- * Room for "4294967295..4294967295 each, min <= default <= max" and
- * "a.b.c.d in 255.255.255.255..255.255.255.255".
+ * Room for "4294967295..4294967295 each, min <= default <= max",
+ * "a.b.c.d in 255.255.255.255..255.255.255.255" and an ENUM's
+ * "one of reno, cubic, none" (a longer list is cut).
  */
-#define RANGE_MAX	64
+#define RANGE_MAX	96
 
 /* "255.255.255.255" and its NUL. */
 #define IPV4_STR	16
@@ -38,10 +40,23 @@
 	.help = (hlp), \
 }
 
+/* An ENUM key of [tcp]: one of names[0..n-1]. */
+#define TCP_E(key, field, nam, n, dflt, hlp) { \
+	.name = (key), \
+	.type = TCPE_PT_ENUM, \
+	.offset = offsetof(struct tcpe_tcp_cfg, field), \
+	.min = 0, \
+	.max = (n) - 1, \
+	.def = (dflt), \
+	.help = (hlp), \
+	.names = (nam), \
+}
+
 /*
  * The [tcp] section. Defaults are Linux's (6.x); ranges are Linux's where
  * it has one, otherwise what keeps the engine sane. Rules between keys
- * (the RTO bounds) are checked by tcpe_tcp_cfg_check().
+ * (the RTO bounds, the delayed ACK bounds) are checked by
+ * tcpe_tcp_cfg_check().
  */
 static const struct tcpe_param_desc tcp_desc[] = {
 	TCP_P("tcp_rmem", TCPE_PT_U32x3, rmem, 1024, 1073741824,
@@ -101,6 +116,38 @@ static const struct tcpe_param_desc tcp_desc[] = {
 	TCP_P("tcp_timestamps", TCPE_PT_BOOL, timestamps, 0, 1, "1",
 	    "offer and accept RFC 7323 timestamps "
 	    "(Linux net.ipv4.tcp_timestamps)"),
+	TCP_P("tcp_dsack", TCPE_PT_BOOL, dsack, 0, 1, "1",
+	    "report duplicate segments with a D-SACK block (RFC 2883) when "
+	    "SACK is on (Linux net.ipv4.tcp_dsack)"),
+	TCP_P("tcp_reordering", TCPE_PT_U32, reordering, 1, 300, "3",
+	    "initial reordering degree: duplicate ACKs (or SACKed segments) "
+	    "that mark a segment lost, RFC 5681/6675 DupThresh "
+	    "(Linux net.ipv4.tcp_reordering)"),
+	TCP_E("tcp_congestion_control", congestion_control, tcpe_cc_names,
+	    TCPE_CC_N, "cubic",
+	    "congestion control of new connections: reno (NewReno, RFC 5681), "
+	    "cubic (RFC 9438), none (no limit; load generation on a "
+	    "private link only) (Linux net.ipv4.tcp_congestion_control)"),
+	TCP_P("tcp_init_cwnd", TCPE_PT_U32, init_cwnd, 1, 1000, "10",
+	    "initial and restart congestion window, segments (RFC 6928 "
+	    "IW10; tcpe's own, Linux sets it per route: initcwnd)"),
+	TCP_P("tcp_delack_min_ms", TCPE_PT_U32, delack_min_ms, 1, 1000, "40",
+	    "shortest delayed ACK timeout, ms, <= tcp_delack_max_ms "
+	    "(Linux TCP_DELACK_MIN)"),
+	TCP_P("tcp_delack_max_ms", TCPE_PT_U32, delack_max_ms, 1, 1000, "200",
+	    "longest delayed ACK timeout, ms (Linux TCP_DELACK_MAX)"),
+	TCP_P("tcp_keepalive_time", TCPE_PT_U32, keepalive_time, 1, 32767,
+	    "7200",
+	    "idle time before the first keepalive probe of a connection "
+	    "with SO_KEEPALIVE, seconds (Linux net.ipv4.tcp_keepalive_time)"),
+	TCP_P("tcp_keepalive_intvl", TCPE_PT_U32, keepalive_intvl, 1, 32767,
+	    "75",
+	    "interval between keepalive probes, seconds "
+	    "(Linux net.ipv4.tcp_keepalive_intvl)"),
+	TCP_P("tcp_keepalive_probes", TCPE_PT_U32, keepalive_probes, 1, 127,
+	    "9",
+	    "unanswered keepalive probes before the connection is reset "
+	    "(Linux net.ipv4.tcp_keepalive_probes)"),
 	TCP_P("tcp_orphan_retries", TCPE_PT_U32, orphan_retries, 0, 255, "0",
 	    "retransmissions of an orphan's FIN (and window probes) before "
 	    "it is reset; 0 means 8 "
@@ -212,6 +259,7 @@ tcpe_param_size(const struct tcpe_param_desc *d)
 	case TCPE_PT_U32:
 	case TCPE_PT_BOOL:
 	case TCPE_PT_IPV4:
+	case TCPE_PT_ENUM:
 		return sizeof(uint32_t);
 	case TCPE_PT_U32x3:
 		return 3 * sizeof(uint32_t);
@@ -259,6 +307,35 @@ fmt_ipv4(char s[IPV4_STR], uint32_t a)
 	    (unsigned int)a & 0xff);
 }
 
+/* The name of ENUM value i of d, or NULL if i is not one. */
+static const char *
+enum_name(const struct tcpe_param_desc *d, uint32_t i)
+{
+	if (d->names == NULL || i < d->min || i > d->max)
+		return NULL;
+	return d->names[i];
+}
+
+/* "one of a, b, c": the names allowed, cut to fit r. */
+static void
+fmt_enum(const struct tcpe_param_desc *d, char r[RANGE_MAX])
+{
+	const char *name;
+	size_t n;
+	uint32_t i;
+
+	n = (size_t)snprintf(r, RANGE_MAX, "one of");
+	for (i = d->min; n < RANGE_MAX; i++) {
+		name = enum_name(d, i);
+		if (name == NULL)
+			break;
+		n += (size_t)snprintf(r + n, RANGE_MAX - n, "%s %s",
+		    i > d->min ? "," : "", name);
+		if (i == d->max)
+			break;
+	}
+}
+
 static void
 fmt_range(const struct tcpe_param_desc *d, char r[RANGE_MAX])
 {
@@ -288,6 +365,9 @@ fmt_range(const struct tcpe_param_desc *d, char r[RANGE_MAX])
 		break;
 	case TCPE_PT_MAC:
 		snprintf(r, RANGE_MAX, "xx:xx:xx:xx:xx:xx");
+		break;
+	case TCPE_PT_ENUM:
+		fmt_enum(d, r);
 		break;
 	default:
 		snprintf(r, RANGE_MAX, "%u..%u",
@@ -505,6 +585,33 @@ malformed:
 	return -EINVAL;
 }
 
+static int
+parse_enum(const struct tcpe_param_section *sec,
+    const struct tcpe_param_desc *d, const char *value, uint32_t *out,
+    char *err, size_t errlen)
+{
+	char q[QUOTE_MAX + 4], r[RANGE_MAX];
+	const char *s, *name;
+	uint32_t i;
+	size_t n;
+
+	s = trim(value, &n);
+	for (i = d->min; (name = enum_name(d, i)) != NULL; i++) {
+		if (strlen(name) == n && memcmp(name, s, n) == 0) {
+			*out = i;
+			return 0;
+		}
+		if (i == d->max)
+			break;
+	}
+	fmt_range(d, r);
+	quote(q, value, strlen(value));
+	/* r is "one of ...". */
+	seterr(err, errlen, "[%s] %s: \"%s\" is not %s", sec->name, d->name,
+	    q, r);
+	return -EINVAL;
+}
+
 /*
  * Why s (n bytes) cannot be a STR value, or NULL if it can: control
  * characters would corrupt a log line or a device argument; ';' and '#'
@@ -612,6 +719,11 @@ tcpe_param_set(const struct tcpe_param_section *sec, void *base,
 		if (rc == 0)
 			memcpy(field, v.mac, sizeof(v.mac));
 		return rc;
+	case TCPE_PT_ENUM:
+		rc = parse_enum(sec, d, value, &v.u[0], err, errlen);
+		if (rc == 0)
+			memcpy(field, &v.u[0], sizeof(v.u[0]));
+		return rc;
 	case TCPE_PT_STR:
 		s = trim(value, &n);
 		rc = check_str(sec, d, s, n, value, strlen(value), err,
@@ -710,6 +822,13 @@ tcpe_param_format(const struct tcpe_param_section *sec, size_t i,
 		n = snprintf(buf, len, "%.*s", (int)strnlen(field, d->max),
 		    field);
 		break;
+	case TCPE_PT_ENUM:
+		memcpy(v, field, sizeof(v[0]));
+		if (enum_name(d, v[0]) != NULL)
+			n = snprintf(buf, len, "%s", enum_name(d, v[0]));
+		else
+			n = snprintf(buf, len, "%u", (unsigned int)v[0]);
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -754,6 +873,16 @@ tcpe_param_check(const struct tcpe_param_section *sec, const void *base,
 				seterr(err, errlen,
 				    "[%s] %s: %s out of range %s..%s",
 				    sec->name, d->name, q, lo, hi);
+				return -ERANGE;
+			}
+			continue;
+		}
+		if (d->type == TCPE_PT_ENUM) {
+			memcpy(v, field, sizeof(v[0]));
+			if (enum_name(d, v[0]) == NULL) {
+				fmt_range(d, r);
+				seterr(err, errlen, "[%s] %s: %u is not %s",
+				    sec->name, d->name, (unsigned int)v[0], r);
 				return -ERANGE;
 			}
 			continue;
@@ -815,6 +944,14 @@ tcpe_tcp_cfg_check(const struct tcpe_tcp_cfg *cfg, char *err, size_t errlen)
 		    (unsigned int)cfg->rto_initial_ms,
 		    (unsigned int)cfg->rto_min_ms,
 		    (unsigned int)cfg->rto_max_ms);
+		return -ERANGE;
+	}
+	if (cfg->delack_min_ms > cfg->delack_max_ms) {
+		seterr(err, errlen,
+		    "[tcp] tcp_delack_min_ms: %u out of range 1..%u "
+		    "(must be <= tcp_delack_max_ms)",
+		    (unsigned int)cfg->delack_min_ms,
+		    (unsigned int)cfg->delack_max_ms);
 		return -ERANGE;
 	}
 	return 0;

@@ -40,6 +40,16 @@ struct tcpe_tcp_cfg {
 	uint32_t max_tw_buckets;	/* tcp_max_tw_buckets */
 	uint32_t tw_reuse;		/* tcp_tw_reuse 0/1/2 */
 	uint32_t rfc1337;		/* tcp_rfc1337 0/1 */
+	uint32_t dsack;			/* tcp_dsack 0/1: send D-SACKs (RFC 2883) */
+	uint32_t reordering;		/* tcp_reordering: initial dupthresh */
+	/* tcp_congestion_control: enum tcpe_cc_algo (TCPE_CC_*, tcpe_cc.h). */
+	uint32_t congestion_control;
+	uint32_t init_cwnd;		/* tcp_init_cwnd: IW, segments */
+	uint32_t delack_min_ms;		/* tcp_delack_min_ms (TCP_DELACK_MIN) */
+	uint32_t delack_max_ms;		/* tcp_delack_max_ms (TCP_DELACK_MAX) */
+	uint32_t keepalive_time;	/* tcp_keepalive_time, seconds */
+	uint32_t keepalive_intvl;	/* tcp_keepalive_intvl, seconds */
+	uint32_t keepalive_probes;	/* tcp_keepalive_probes */
 	uint32_t max_conns;		/* tcp_max_conns: table size per lcore */
 	/* ip_local_port_range: "low high" ephemeral ports, as in Linux. */
 	uint32_t local_port_range[2];
@@ -53,14 +63,17 @@ enum tcpe_param_type {
 	TCPE_PT_STR,		/* char[max]: min..max-1 characters */
 	TCPE_PT_IPV4,		/* "a.b.c.d", host order, in [min, max] */
 	TCPE_PT_MAC,		/* "xx:xx:xx:xx:xx:xx", uint8_t[6]; no range */
+	TCPE_PT_ENUM,		/* one of names[min..max], stored as its index */
 };
 
 /*
  * One key. The field at offset is, by type: uint32_t (U32, BOOL, IPV4),
  * uint32_t[3] (U32x3), char[max] (STR: min and max-1 bound the length, the
  * text is stored NUL-terminated and zero-filled to max bytes), uint8_t[6]
- * (MAC: min and max are unused, 0). An IPV4 range compares host-order
- * values, so 0..UINT32_MAX accepts every address.
+ * (MAC: min and max are unused, 0), uint32_t (ENUM: the index in names of
+ * the name given; names[min..max] are the values allowed, each non-NULL).
+ * An IPV4 range compares host-order values, so 0..UINT32_MAX accepts
+ * every address. names is NULL for every type but ENUM.
  */
 struct tcpe_param_desc {
 	const char *name;	/* key, e.g. "tcp_syn_retries" */
@@ -70,6 +83,7 @@ struct tcpe_param_desc {
 	uint32_t max;
 	const char *def;	/* default, written as in the config file */
 	const char *help;	/* one line: meaning and unit */
+	const char *const *names;	/* ENUM: the names by index */
 };
 
 /* A named table of parameters for one config section. */
@@ -112,6 +126,11 @@ extern const struct tcpe_param_section tcpe_tcp_params;
  * MAC: exactly six pairs of hex digits (either case) separated by ':',
  * else -EINVAL.
  *
+ * ENUM: exactly one of names[min..max] (case-sensitive, as Linux's
+ * sysctls); anything else, a number included, is -EINVAL with a message
+ * listing the names: [tcp] tcp_congestion_control: "vegas" is not one of
+ * reno, cubic, none.
+ *
  * On error nothing is written to base. Pure function of its arguments:
  * any thread or lcore, also from a callback.
  */
@@ -137,7 +156,8 @@ void tcpe_tcp_cfg_defaults(struct tcpe_tcp_cfg *cfg);
  *
  * The range part by type: "1..127", "1024..1073741824 each, min <=
  * default <= max", "0..127 characters" (STR), "a.b.c.d" or "a.b.c.d in
- * 10.0.0.0..10.255.255.255" (IPV4), "xx:xx:xx:xx:xx:xx" (MAC).
+ * 10.0.0.0..10.255.255.255" (IPV4), "xx:xx:xx:xx:xx:xx" (MAC), "one of
+ * reno, cubic, none" (ENUM).
  * Returns, like snprintf(), the length of the whole line: if it is >= len
  * the line was truncated (buf is NUL-terminated whenever len > 0).
  * Returns -ENOENT if i >= sec->n. Any thread.
@@ -148,10 +168,11 @@ int tcpe_param_describe(const struct tcpe_param_section *sec, size_t i,
 /*
  * Format the value of entry i of sec, read from the struct at base, as it
  * would be written in the config file ("6", "4096 131072 6291456",
- * "net_tap0,iface=tcpe0", "198.18.0.2", "02:00:00:00:00:01"), so that
- * tcpe_param_set() reads it back to the same field. Returns, like
- * snprintf(), the length of the value; -ENOENT if i >= sec->n. Any
- * thread.
+ * "net_tap0,iface=tcpe0", "198.18.0.2", "02:00:00:00:00:01", "cubic"),
+ * so that tcpe_param_set() reads it back to the same field (an ENUM
+ * index outside names[min..max] is written as a number, which does
+ * not). Returns, like snprintf(), the length of the value; -ENOENT if
+ * i >= sec->n. Any thread.
  */
 int tcpe_param_format(const struct tcpe_param_section *sec, size_t i,
     const void *base, char *buf, size_t len);
@@ -164,7 +185,7 @@ size_t tcpe_param_size(const struct tcpe_param_desc *d);
  * tcpe_param_set() would have accepted it: integers within [min, max] and
  * U32x3 ordered, STR NUL-terminated within max bytes with min..max-1
  * characters and no control character, ';' or '#', IPV4 within
- * [min, max]. For structs filled in by code rather than by the parser.
+ * [min, max], ENUM an index of names within [min, max]. For structs filled in by code rather than by the parser.
  * Returns 0, -ERANGE (out of range) or -EINVAL (bad STR text), with a
  * message naming the section and key in err (if not NULL). Any thread.
  */
@@ -187,8 +208,9 @@ int tcpe_param_check(const struct tcpe_param_section *sec, const void *base,
  * Check a whole [tcp] configuration: tcpe_param_check() (every field
  * within its table range, tcp_rmem/tcp_wmem ordered), and the rules
  * between keys that a single tcpe_param_set() cannot see:
- * tcp_rto_min_ms <= tcp_rto_max_ms and
- * tcp_rto_min_ms <= tcp_rto_initial_ms <= tcp_rto_max_ms. Call it once
+ * tcp_rto_min_ms <= tcp_rto_max_ms,
+ * tcp_rto_min_ms <= tcp_rto_initial_ms <= tcp_rto_max_ms and
+ * tcp_delack_min_ms <= tcp_delack_max_ms. Call it once
  * every key of the section has been set. Returns 0 or -ERANGE, with a
  * message naming the keys in err (if not NULL). Any thread.
  */

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "tcpe_cc.h"
 #include "tcpe_params.h"
 
 #define ERRLEN	256
@@ -61,6 +62,21 @@ static const struct expect exp_tcp[] = {
 	{ "tcp_syncookies", TCPE_PT_U32, F(syncookies), 0, 2, "1", { 1 } },
 	{ "tcp_sack", TCPE_PT_BOOL, F(sack), 0, 1, "1", { 1 } },
 	{ "tcp_timestamps", TCPE_PT_BOOL, F(timestamps), 0, 1, "1", { 1 } },
+	{ "tcp_dsack", TCPE_PT_BOOL, F(dsack), 0, 1, "1", { 1 } },
+	{ "tcp_reordering", TCPE_PT_U32, F(reordering), 1, 300, "3", { 3 } },
+	{ "tcp_congestion_control", TCPE_PT_ENUM, F(congestion_control), 0, 2,
+	    "cubic", { TCPE_CC_CUBIC } },
+	{ "tcp_init_cwnd", TCPE_PT_U32, F(init_cwnd), 1, 1000, "10", { 10 } },
+	{ "tcp_delack_min_ms", TCPE_PT_U32, F(delack_min_ms), 1, 1000,
+	    "40", { 40 } },
+	{ "tcp_delack_max_ms", TCPE_PT_U32, F(delack_max_ms), 1, 1000,
+	    "200", { 200 } },
+	{ "tcp_keepalive_time", TCPE_PT_U32, F(keepalive_time), 1, 32767,
+	    "7200", { 7200 } },
+	{ "tcp_keepalive_intvl", TCPE_PT_U32, F(keepalive_intvl), 1, 32767,
+	    "75", { 75 } },
+	{ "tcp_keepalive_probes", TCPE_PT_U32, F(keepalive_probes), 1, 127,
+	    "9", { 9 } },
 	{ "tcp_orphan_retries", TCPE_PT_U32, F(orphan_retries), 0, 255,
 	    "0", { 0 } },
 	{ "tcp_max_orphans", TCPE_PT_U32, F(max_orphans), 0, 1U << 28,
@@ -190,6 +206,10 @@ test_table_matches_expectation(void **state)
 		assert_int_equal(d->min, e->min);
 		assert_int_equal(d->max, e->max);
 		assert_string_equal(d->def, e->def);
+		if (d->type == TCPE_PT_ENUM)
+			assert_ptr_equal(d->names, tcpe_cc_names);
+		else
+			assert_null(d->names);
 		assert_non_null(d->help);
 		assert_true(strlen(d->help) > 10);
 		assert_null(strchr(d->help, '\n'));
@@ -248,6 +268,15 @@ test_defaults(void **state)
 	assert_int_equal(cfg.fin_timeout, 60);
 	assert_int_equal(cfg.somaxconn, 4096);
 	assert_int_equal(cfg.max_conns, 65536);
+	assert_int_equal(cfg.dsack, 1);
+	assert_int_equal(cfg.reordering, 3);
+	assert_int_equal(cfg.congestion_control, TCPE_CC_CUBIC);
+	assert_int_equal(cfg.init_cwnd, 10);
+	assert_int_equal(cfg.delack_min_ms, 40);
+	assert_int_equal(cfg.delack_max_ms, 200);
+	assert_int_equal(cfg.keepalive_time, 7200);
+	assert_int_equal(cfg.keepalive_intvl, 75);
+	assert_int_equal(cfg.keepalive_probes, 9);
 	assert_int_equal(tcpe_tcp_cfg_check(&cfg, err, sizeof(err)), 0);
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -281,12 +310,14 @@ struct toy {
 };
 
 static const struct tcpe_param_desc toy_bad_desc[] = {
-	{ "a", TCPE_PT_U32, offsetof(struct toy, a), 1, 10, "5", "a" },
-	{ "b", TCPE_PT_U32, offsetof(struct toy, b), 1, 127, "300", "b" },
+	{ "a", TCPE_PT_U32, offsetof(struct toy, a), 1, 10, "5", "a", NULL },
+	{ "b", TCPE_PT_U32, offsetof(struct toy, b), 1, 127, "300", "b",
+	    NULL },
 };
 
 static const struct tcpe_param_desc toy_hex_desc[] = {
-	{ "a", TCPE_PT_U32, offsetof(struct toy, a), 0, 100, "0x10", "a" },
+	{ "a", TCPE_PT_U32, offsetof(struct toy, a), 0, 100, "0x10", "a",
+	    NULL },
 };
 
 static void
@@ -322,6 +353,16 @@ test_bounds_every_key(void **state)
 	for (i = 0; i < N_EXP; i++) {
 		e = &exp_tcp[i];
 		snprintf(range, sizeof(range), "%u..%u", e->min, e->max);
+		if (e->type == TCPE_PT_ENUM) {
+			/* Every name in range; no number, not even its own. */
+			for (v[0] = e->min; v[0] <= e->max; v[0]++)
+				expect_accept(e, tcpe_cc_names[v[0]], v);
+			snprintf(val, sizeof(val), "%u", e->min);
+			expect_reject(e->name, val, -EINVAL, "is not one of");
+			snprintf(val, sizeof(val), "%u", e->max + 1);
+			expect_reject(e->name, val, -EINVAL, "is not one of");
+			continue;
+		}
 		if (e->type == TCPE_PT_U32x2) {
 			v[0] = v[1] = e->min;
 			snprintf(val, sizeof(val), "%u %u", e->min, e->min);
@@ -666,6 +707,21 @@ test_cfg_check(void **state)
 	assert_int_equal(set(&cfg, "tcp_rto_min_ms", "5000", err), 0);
 	cfg_check_is(&cfg, -ERANGE, "tcp_rto_min_ms", "tcp_rto_max_ms");
 
+	/* Delayed ACK bounds: min <= max, equal allowed. */
+	fresh(&cfg);
+	cfg.delack_min_ms = 200;
+	cfg_check_is(&cfg, 0, NULL, NULL);
+	cfg.delack_min_ms = 201;
+	cfg_check_is(&cfg, -ERANGE, "tcp_delack_min_ms", "tcp_delack_max_ms");
+	tcpe_tcp_cfg_check(&cfg, err, sizeof(err));
+	assert_string_equal(err, "[tcp] tcp_delack_min_ms: 201 out of range "
+	    "1..200 (must be <= tcp_delack_max_ms)");
+	fresh(&cfg);
+	assert_int_equal(set(&cfg, "tcp_delack_max_ms", "10", err), 0);
+	cfg_check_is(&cfg, -ERANGE, "tcp_delack_min_ms", "tcp_delack_max_ms");
+	assert_int_equal(set(&cfg, "tcp_delack_min_ms", "10", err), 0);
+	cfg_check_is(&cfg, 0, NULL, NULL);
+
 	/* Fields filled in by code rather than the parser. */
 	fresh(&cfg);
 	cfg.syn_retries = 0;
@@ -683,6 +739,150 @@ test_cfg_check(void **state)
 	cfg.wmem[0] = 0;
 	cfg.wmem[1] = 0;
 	cfg_check_is(&cfg, -ERANGE, "tcp_wmem", "1024..1073741824");
+	fresh(&cfg);
+	cfg.congestion_control = TCPE_CC_N;
+	cfg_check_is(&cfg, -ERANGE, "tcp_congestion_control",
+	    "one of reno, cubic, none");
+	tcpe_tcp_cfg_check(&cfg, err, sizeof(err));
+	assert_string_equal(err, "[tcp] tcp_congestion_control: 3 is not one "
+	    "of reno, cubic, none");
+	cfg.congestion_control = UINT32_MAX;
+	cfg_check_is(&cfg, -ERANGE, "tcp_congestion_control", NULL);
+	cfg.congestion_control = TCPE_CC_NONE;
+	cfg_check_is(&cfg, 0, NULL, NULL);
+}
+
+/* --- ENUM: tcp_congestion_control -------------------------------------- */
+
+static void
+test_enum(void **state)
+{
+	static const char *const bad[] = {
+		"", " ", "vegas", "Reno", "CUBIC", "cubic2", "cub", "reno,cubic",
+		"reno cubic", "0", "1", "2", "3", "-1", "cubic;", "none#",
+		"\x01" "cubic", "cubic\x01", "r\xc3\xa9no", "bbr",
+	};
+	const struct expect *e = exp_by_name("tcp_congestion_control");
+	const struct tcpe_param_desc *d = NULL;
+	struct tcpe_tcp_cfg cfg;
+	char err[ERRLEN], buf[64];
+	uint32_t v[1];
+	size_t i;
+
+	(void)state;
+	/* The names are tcpe_cc's, each found by tcpe_cc_find(). */
+	for (v[0] = 0; v[0] < TCPE_CC_N; v[0]++) {
+		assert_non_null(tcpe_cc_find(tcpe_cc_names[v[0]]));
+		assert_int_equal(tcpe_cc_find(tcpe_cc_names[v[0]])->id, v[0]);
+		expect_accept(e, tcpe_cc_names[v[0]], v);
+	}
+	assert_int_equal(e->max, TCPE_CC_N - 1);
+	v[0] = TCPE_CC_RENO;
+	expect_accept(e, "reno", v);
+	expect_accept(e, " \treno\r\n", v);
+	v[0] = TCPE_CC_NONE;
+	expect_accept(e, "none", v);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_reject(e->name, bad[i], -EINVAL,
+		    "is not one of reno, cubic, none");
+	expect_reject(e->name, NULL, -EINVAL,
+	    "no value (expected one of reno, cubic, none)");
+
+	fresh(&cfg);
+	assert_int_equal(set(&cfg, "tcp_congestion_control", "vegas", err),
+	    -EINVAL);
+	assert_string_equal(err, "[tcp] tcp_congestion_control: \"vegas\" is "
+	    "not one of reno, cubic, none");
+	assert_int_equal(set(&cfg, "tcp_congestion_control", "a\x1b", err),
+	    -EINVAL);
+	assert_string_equal(err, "[tcp] tcp_congestion_control: \"a?\" is "
+	    "not one of reno, cubic, none");
+
+	/* Format writes the name, which reads back. */
+	for (i = 0; i < tcpe_tcp_params.n; i++)
+		if (strcmp(tcpe_tcp_params.desc[i].name, e->name) == 0)
+			d = &tcpe_tcp_params.desc[i];
+	assert_non_null(d);
+	fresh(&cfg);
+	assert_int_equal(tcpe_param_format(&tcpe_tcp_params,
+	    (size_t)(d - tcpe_tcp_params.desc), &cfg, buf, sizeof(buf)), 5);
+	assert_string_equal(buf, "cubic");
+	assert_int_equal(set(&cfg, e->name, "reno", err), 0);
+	tcpe_param_format(&tcpe_tcp_params, (size_t)(d - tcpe_tcp_params.desc),
+	    &cfg, buf, sizeof(buf));
+	assert_string_equal(buf, "reno");
+	cfg.congestion_control = 7;
+	tcpe_param_format(&tcpe_tcp_params, (size_t)(d - tcpe_tcp_params.desc),
+	    &cfg, buf, sizeof(buf));
+	assert_string_equal(buf, "7");
+	assert_int_equal(tcpe_param_size(d), sizeof(uint32_t));
+}
+
+/* An ENUM on a toy section: a sub-range of names, a cut range text. */
+struct toyenum {
+	uint32_t mode;
+	uint32_t many;
+};
+
+static const char *const toy_names[] = {
+	"off", "on", "auto", NULL,
+};
+
+static const char *const long_names[] = {
+	"alpha-alpha-alpha", "bravo-bravo-bravo", "charlie-charlie-charlie",
+	"delta-delta-delta", "echo-echo-echo-echo", "foxtrot-foxtrot",
+	"golf-golf-golf-golf", NULL,
+};
+
+static const struct tcpe_param_desc toyenum_desc[] = {
+	{ "mode", TCPE_PT_ENUM, offsetof(struct toyenum, mode), 1, 2, "auto",
+	    "a mode", toy_names },
+	{ "many", TCPE_PT_ENUM, offsetof(struct toyenum, many), 0, 6,
+	    "golf-golf-golf-golf", "many names", long_names },
+};
+
+static void
+test_enum_toy(void **state)
+{
+	const struct tcpe_param_section sec = { "toy", toyenum_desc, 2 };
+	struct toyenum t;
+	char err[ERRLEN], buf[256];
+	int n;
+
+	(void)state;
+	memset(&t, 0xa5, sizeof(t));
+	assert_int_equal(tcpe_param_defaults(&sec, &t), 0);
+	assert_int_equal(t.mode, 2);
+	assert_int_equal(t.many, 6);
+	/* Only names[min..max]: "off" is outside. */
+	assert_int_equal(tcpe_param_set(&sec, &t, "mode", "on", err,
+	    sizeof(err)), 0);
+	assert_int_equal(t.mode, 1);
+	assert_int_equal(tcpe_param_set(&sec, &t, "mode", "off", err,
+	    sizeof(err)), -EINVAL);
+	assert_string_equal(err, "[toy] mode: \"off\" is not one of on, auto");
+	assert_int_equal(t.mode, 1);
+	t.mode = 0;
+	assert_int_equal(tcpe_param_check(&sec, &t, err, sizeof(err)),
+	    -ERANGE);
+	assert_string_equal(err, "[toy] mode: 0 is not one of on, auto");
+	t.mode = 2;
+	assert_int_equal(tcpe_param_check(&sec, &t, err, sizeof(err)), 0);
+	n = tcpe_param_describe(&sec, 0, buf, sizeof(buf));
+	assert_int_equal(n, strlen(buf));
+	assert_string_equal(buf, "mode = auto  ; one of on, auto; a mode");
+	/* A long list is cut in the range text, never overflowed. */
+	n = tcpe_param_describe(&sec, 1, buf, sizeof(buf));
+	assert_int_equal(n, strlen(buf));
+	assert_true(strncmp(buf, "many = golf-golf-golf-golf  ; one of "
+	    "alpha-alpha-alpha, bravo", 61) == 0);
+	assert_non_null(strstr(buf, "; many names"));
+	assert_int_equal(tcpe_param_set(&sec, &t, "many", "echo-echo-echo-echo",
+	    err, sizeof(err)), 0);
+	assert_int_equal(t.many, 4);
+	assert_int_equal(tcpe_param_set(&sec, &t, "many", "x", err,
+	    sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "is not one of alpha-alpha-alpha"));
 }
 
 /* --- describe ---------------------------------------------------------- */
@@ -710,6 +910,9 @@ test_describe(void **state)
 			snprintf(want, sizeof(want), "%s = %s  ; %u..%u each, "
 			    "low <= high; ", d->name, d->def,
 			    (unsigned int)d->min, (unsigned int)d->max);
+		else if (d->type == TCPE_PT_ENUM)
+			snprintf(want, sizeof(want), "%s = %s  ; one of reno, "
+			    "cubic, none; ", d->name, d->def);
 		else
 			snprintf(want, sizeof(want), "%s = %s  ; %u..%u; ",
 			    d->name, d->def, (unsigned int)d->min,
@@ -753,14 +956,15 @@ struct kinds {
 #define K(f)	offsetof(struct kinds, f)
 
 static const struct tcpe_param_desc kinds_desc[] = {
-	{ "name", TCPE_PT_STR, K(name), 0, 16, "", "a name" },
-	{ "word", TCPE_PT_STR, K(word), 1, 8, "tcpe", "a word" },
+	{ "name", TCPE_PT_STR, K(name), 0, 16, "", "a name", NULL },
+	{ "word", TCPE_PT_STR, K(word), 1, 8, "tcpe", "a word", NULL },
 	{ "addr", TCPE_PT_IPV4, K(addr), 0, UINT32_MAX, "198.18.0.2",
-	    "an address" },
+	    "an address", NULL },
 	{ "net198", TCPE_PT_IPV4, K(net198), 0xc6120000, 0xc613ffff,
-	    "198.18.0.1", "an address in 198.18/15" },
-	{ "mac", TCPE_PT_MAC, K(mac), 0, 0, "00:00:00:00:00:00", "a MAC" },
-	{ "n", TCPE_PT_U32, K(n), 1, 9, "5", "a number" },
+	    "198.18.0.1", "an address in 198.18/15", NULL },
+	{ "mac", TCPE_PT_MAC, K(mac), 0, 0, "00:00:00:00:00:00", "a MAC",
+	    NULL },
+	{ "n", TCPE_PT_U32, K(n), 1, 9, "5", "a number", NULL },
 };
 
 static const struct tcpe_param_section kinds_sec = {
@@ -1205,6 +1409,8 @@ main(void)
 		cmocka_unit_test(test_err_buffer),
 		cmocka_unit_test(test_u32x3_order),
 		cmocka_unit_test(test_cfg_check),
+		cmocka_unit_test(test_enum),
+		cmocka_unit_test(test_enum_toy),
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_str),
 		cmocka_unit_test(test_ipv4),
