@@ -17,7 +17,8 @@
  * tcpe_param_format(): what it writes reads back to the same field.
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib/core \
- *	    tests/fuzz/fuzz_params.c lib/core/tcpe_params.c -o fuzz_params
+ *	    tests/fuzz/fuzz_params.c lib/core/tcpe_params.c lib/core/tcpe_cc.c \
+ *	    -o fuzz_params
  *	./fuzz_params -dict=tests/fuzz/params.dict -max_total_time=60
  */
 #include <arpa/inet.h>
@@ -72,6 +73,30 @@ ref_count(const struct tcpe_param_desc *d)
 	return d->type == TCPE_PT_U32x3 ? 3 : d->type == TCPE_PT_U32x2 ? 2 : 1;
 }
 
+/* ENUM: the value, trimmed, is exactly one of names[min..max]. */
+static int
+ref_enum(const struct tcpe_param_desc *d, const char *value, uint32_t v[3])
+{
+	const char *p = value, *e;
+	size_t len;
+	uint32_t i;
+
+	while (ref_ws(*p))
+		p++;
+	e = p + strlen(p);
+	while (e > p && ref_ws(e[-1]))
+		e--;
+	len = (size_t)(e - p);
+	for (i = d->min; i <= d->max && d->names[i] != NULL; i++) {
+		if (strlen(d->names[i]) == len &&
+		    strncmp(d->names[i], p, len) == 0) {
+			v[0] = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 static int
 ref_parse(const struct tcpe_param_desc *d, const char *value, uint32_t v[3])
 {
@@ -82,6 +107,8 @@ ref_parse(const struct tcpe_param_desc *d, const char *value, uint32_t v[3])
 
 	if (value == NULL)
 		return -EINVAL;
+	if (d->type == TCPE_PT_ENUM)
+		return ref_enum(d, value, v);
 	n = ref_count(d);
 	for (i = 0;; i++) {
 		while (ref_ws(*p))
@@ -177,6 +204,13 @@ one(struct tcpe_tcp_cfg *cfg, const char *key, const char *value,
 		}
 		snprintf(head, sizeof(head), "[tcp] %s: ", d->name);
 		CHECK(strncmp(err, head, strlen(head)) == 0);
+		if (d->type == TCPE_PT_ENUM) {
+			/* The names allowed, e.g. "one of reno, cubic". */
+			snprintf(range, sizeof(range), "one of %s, ",
+			    d->names[d->min]);
+			CHECK(strstr(err, range) != NULL);
+			return;
+		}
 		snprintf(range, sizeof(range), "%u..%u",
 		    (unsigned int)d->min, (unsigned int)d->max);
 		CHECK(strstr(err, range) != NULL);
@@ -210,15 +244,15 @@ struct kinds {
 
 static const struct tcpe_param_desc kinds_desc[] = {
 	{ "name", TCPE_PT_STR, offsetof(struct kinds, name), 0, 16, "",
-	    "STR 0..15" },
+	    "STR 0..15", NULL },
 	{ "word", TCPE_PT_STR, offsetof(struct kinds, word), 1, 8, "tcpe",
-	    "STR 1..7" },
+	    "STR 1..7", NULL },
 	{ "addr", TCPE_PT_IPV4, offsetof(struct kinds, addr), 0, UINT32_MAX,
-	    "198.18.0.2", "IPV4" },
+	    "198.18.0.2", "IPV4", NULL },
 	{ "net10", TCPE_PT_IPV4, offsetof(struct kinds, net10), 0x0a000000,
-	    0x0affffff, "10.0.0.1", "IPV4 in 10/8" },
+	    0x0affffff, "10.0.0.1", "IPV4 in 10/8", NULL },
 	{ "mac", TCPE_PT_MAC, offsetof(struct kinds, mac), 0, 0,
-	    "00:00:00:00:00:00", "MAC" },
+	    "00:00:00:00:00:00", "MAC", NULL },
 };
 
 static const struct tcpe_param_section kinds_sec = {
@@ -416,6 +450,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    cfg.rto_initial_ms > cfg.rto_max_ms) {
 		CHECK(rc == -ERANGE);
 		CHECK(strstr(err, "tcp_rto_") != NULL);
+	} else if (cfg.delack_min_ms > cfg.delack_max_ms) {
+		CHECK(rc == -ERANGE);
+		CHECK(strstr(err, "tcp_delack_m") != NULL);
 	} else {
 		CHECK(rc == 0);
 	}
