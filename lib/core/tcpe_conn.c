@@ -26,12 +26,6 @@ static const char *const state_names[TCPE_STATE_MAX] = {
 	[TCPE_TIME_WAIT] = "TIME_WAIT",
 };
 
-/* Until the [tcp] keys land (issue 5): Linux's values. */
-#define CFG_DELACK_MIN_MS(cfg)		((void)(cfg), 40u)
-#define CFG_KEEPALIVE_TIME(cfg)		((void)(cfg), 7200u)
-#define CFG_KEEPALIVE_INTVL(cfg)	((void)(cfg), 75u)
-#define CFG_KEEPALIVE_PROBES(cfg)	((void)(cfg), 9u)
-
 /* Linux's floor for a peer's MSS (TCP_MIN_SND_MSS). */
 #define MIN_SND_MSS	48
 /* RFC 9293 section 3.7.1: the MSS to assume when the peer sends none. */
@@ -417,7 +411,7 @@ keepalive_arm(struct tcpe_conn *c, tcpe_time_t now)
 {
 	c->keep_probes = 0;
 	c->deadline[TCPE_TT_KEEP] = keepalive_state(c) ?
-	    now + TCPE_S(CFG_KEEPALIVE_TIME(&c->stack->cfg)) : TCPE_TIME_NEVER;
+	    now + TCPE_S(c->stack->cfg.keepalive_time) : TCPE_TIME_NEVER;
 }
 
 /* Our SYN is acknowledged in SYN_RECEIVED: the handshake is complete. */
@@ -861,7 +855,7 @@ ack_decide(struct tcpe_conn *c)
 	}
 	if (c->deadline[TCPE_TT_DELACK] == TCPE_TIME_NEVER)
 		c->deadline[TCPE_TT_DELACK] = c->stack->now +
-		    TCPE_MS(CFG_DELACK_MIN_MS(cfg));
+		    TCPE_MS(cfg->delack_min_ms);
 }
 
 /*
@@ -1317,7 +1311,7 @@ expire_keepalive(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 		keepalive_arm(c, now);
 		return;
 	}
-	if (c->keep_probes >= CFG_KEEPALIVE_PROBES(cfg)) {
+	if (c->keep_probes >= cfg->keepalive_probes) {
 		s->mib[TCPE_MIB_ABORT_ON_TIMEOUT]++;
 		send_rst(c, out);
 		conn_closed(c, -ETIMEDOUT);
@@ -1326,7 +1320,7 @@ expire_keepalive(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 	c->keep_probes++;
 	s->mib[TCPE_MIB_KEEPALIVE]++;
 	(void)emit(c, out, TCPE_TH_ACK, c->snd_una - 1);
-	c->deadline[TCPE_TT_KEEP] = now + TCPE_S(CFG_KEEPALIVE_INTVL(cfg));
+	c->deadline[TCPE_TT_KEEP] = now + TCPE_S(cfg->keepalive_intvl);
 }
 
 int
