@@ -139,6 +139,7 @@ worker_init(struct tcpe_worker *w, const struct tcpe_config *cfg,
 
 	tcpe_api_secret(secret);
 	dp->tcp = &cfg->tcp;
+	dp->fault = &cfg->fault;
 	dp->burst = cfg->lcores.burst;
 	dp->addr = cfg->port.addr;
 	dp->prefix = cfg->port.prefix;
@@ -305,6 +306,7 @@ worker_main(void *arg)
 			e->poll_fn(w, e->poll_arg);
 		tcpe_dp_poll(&w->dp);
 	}
+	tcpe_fault_stop(&w->dp);	/* held frames: tx sent, rx dropped */
 	tcpe_dp_flush(&w->dp);
 	return 0;
 }
@@ -457,6 +459,7 @@ static void
 print_counters(struct tcpe_worker *const *ws, unsigned int n, FILE *f)
 {
 	uint64_t mib[TCPE_MIB_N], ctr[TCPE_DP_CTR_N];
+	uint64_t fault[TCPE_FAULT_CTR_N], seed = 0;
 	uint64_t in_use = 0, size = 0;
 	struct state_sum sum;
 	const char *group = "";
@@ -465,6 +468,7 @@ print_counters(struct tcpe_worker *const *ws, unsigned int n, FILE *f)
 
 	memset(mib, 0, sizeof(mib));
 	memset(ctr, 0, sizeof(ctr));
+	memset(fault, 0, sizeof(fault));
 	for (i = 0; i < n; i++) {
 		const struct tcpe_dp *dp = &ws[i]->dp;
 
@@ -472,6 +476,10 @@ print_counters(struct tcpe_worker *const *ws, unsigned int n, FILE *f)
 			mib[k] += dp->stack->mib[k];
 		for (k = 0; k < TCPE_DP_CTR_N; k++)
 			ctr[k] += dp->ctr[k];
+		for (k = 0; k < TCPE_FAULT_CTR_N; k++)
+			fault[k] += dp->fault_ctr[k];
+		if (dp->fault_seed != 0)
+			seed = dp->fault_seed;
 		in_use += tcpe_pool_in_use(dp->pool);
 		size += tcpe_pool_size(dp->pool);
 	}
@@ -493,6 +501,12 @@ print_counters(struct tcpe_worker *const *ws, unsigned int n, FILE *f)
 	for (k = 0; k < TCPE_DP_CTR_N; k++)
 		fprintf(f, "    %s: %" PRIu64 "\n", tcpe_dp_ctr_name(k),
 		    ctr[k]);
+	/* Fault injection (tcpe_fault.h), when [fault] turns any on. */
+	if (seed != 0)
+		fprintf(f, "    fault_seed: %" PRIu64 "\n", seed);
+	for (k = 0; seed != 0 && k < TCPE_FAULT_CTR_N; k++)
+		fprintf(f, "    %s: %" PRIu64 "\n", tcpe_fault_ctr_name(k),
+		    fault[k]);
 	fprintf(f, "Mbufs:\n    InUse: %" PRIu64 "\n    PoolSize: %" PRIu64
 	    "\n", in_use, size);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The configuration tables of the [eal], [port], [pool] and [lcores]
- * sections, and the loader that applies an INI file and --set overrides
+ * The configuration tables of the [eal], [port], [pool], [lcores] and
+ * [fault] sections, and the loader that applies an INI file and --set overrides
  * through the core's table-driven parser (tcpe_params).
  *
  * The file is read by DPDK's cfgfile library, which has gaps for a strict
@@ -130,6 +130,43 @@ static const struct tcpe_param_desc lcores_desc[] = {
 	    "packets per rx_burst and per tx_burst"),
 };
 
+/*
+ * [fault]: the same six keys for each direction. Probabilities are parts
+ * per million (an integer: the parameter parser has no fractions, and
+ * 1 ppm is finer than any test needs).
+ */
+#define FAULT_DIR(d, D) \
+	P(tcpe_fault_cfg, #d "_loss", TCPE_PT_U32, d.loss, 0, 1000000, "0", \
+	    D " frames dropped, per million (10000: 1 %)"), \
+	P(tcpe_fault_cfg, #d "_dup", TCPE_PT_U32, d.dup, 0, 1000000, "0", \
+	    D " frames delivered twice, per million (the copy right after " \
+	    "the original)"), \
+	P(tcpe_fault_cfg, #d "_reorder", TCPE_PT_U32, d.reorder, 0, 1000000, \
+	    "0", D " frames held back until " #d "_reorder_depth later " \
+	    "frames have passed them (at most 10 ms), per million"), \
+	P(tcpe_fault_cfg, #d "_reorder_depth", TCPE_PT_U32, d.reorder_depth, \
+	    1, 4096, "3", "frames that overtake a frame held back by " \
+	    #d "_reorder"), \
+	P(tcpe_fault_cfg, #d "_corrupt", TCPE_PT_U32, d.corrupt, 0, 1000000, \
+	    "0", D " IPv4 frames with one bit of the IP payload flipped " \
+	    "(the TCP or ICMP checksum catches it), per million"), \
+	P(tcpe_fault_cfg, #d "_delay_us", TCPE_PT_U32, d.delay_us, 0, \
+	    1000000, "0", "delay added to every " D " frame, microseconds " \
+	    "(order kept; at most [fault] hold frames wait)")
+
+static const struct tcpe_param_desc fault_desc[] = {
+	P(tcpe_fault_cfg, "seed", TCPE_PT_U32, seed, 0, UINT32_MAX, "0",
+	    "seed of every fault decision (each worker and direction draws "
+	    "its own stream from it); 0: a random seed per start, printed "
+	    "so that the run can be replayed"),
+	P(tcpe_fault_cfg, "hold", TCPE_PT_U32, hold, 16, 65536, "4096",
+	    "frames each direction holds at most for reordering, and as "
+	    "many for delay (a frame to delay beyond it is dropped and "
+	    "counted as hold_full)"),
+	FAULT_DIR(rx, "received"),
+	FAULT_DIR(tx, "sent"),
+};
+
 #define SECTION(nm, d) { \
 	.name = (nm), \
 	.desc = (d), \
@@ -143,6 +180,8 @@ const struct tcpe_param_section tcpe_pool_params =
     SECTION("pool", pool_desc);
 const struct tcpe_param_section tcpe_lcores_params =
     SECTION("lcores", lcores_desc);
+const struct tcpe_param_section tcpe_fault_params =
+    SECTION("fault", fault_desc);
 
 /* A section and where its struct lies in struct tcpe_config. */
 struct cfg_section {
@@ -156,11 +195,12 @@ static const struct cfg_section sections[] = {
 	{ &tcpe_pool_params, offsetof(struct tcpe_config, pool) },
 	{ &tcpe_lcores_params, offsetof(struct tcpe_config, lcores) },
 	{ &tcpe_tcp_params, offsetof(struct tcpe_config, tcp) },
+	{ &tcpe_fault_params, offsetof(struct tcpe_config, fault) },
 };
 
 #define NSECTIONS	(sizeof(sections) / sizeof(sections[0]))
 
-#define SECTION_NAMES	"eal, port, pool, lcores or tcp"
+#define SECTION_NAMES	"eal, port, pool, lcores, tcp or fault"
 
 /* Where the lines of the file's sections and keys are (lint_file). */
 struct lines {

@@ -54,27 +54,51 @@ struct tcpe_lcores_cfg {
 	uint32_t burst;			/* burst = 32 */
 };
 
+/*
+ * [fault]: the faults injected in one direction of the port (rx: right
+ * after rx_burst, tx: right before tx_burst; tcpe_fault.h). Probabilities
+ * are integers in parts per million: 10000 is 1 %, 1000000 every frame.
+ */
+struct tcpe_fault_dir_cfg {
+	uint32_t loss;			/* rx_loss = 0       frames dropped, ppm */
+	uint32_t dup;			/* rx_dup = 0        frames sent twice, ppm */
+	uint32_t reorder;		/* rx_reorder = 0    frames held back, ppm */
+	uint32_t reorder_depth;		/* rx_reorder_depth = 3 frames that overtake one */
+	uint32_t corrupt;		/* rx_corrupt = 0    one bit flipped, ppm */
+	uint32_t delay_us;		/* rx_delay_us = 0   added to every frame */
+};
+
+/* [fault] */
+struct tcpe_fault_cfg {
+	uint32_t seed;			/* seed = 0          0: random per start */
+	uint32_t hold;			/* hold = 4096       frames held per queue */
+	struct tcpe_fault_dir_cfg rx;
+	struct tcpe_fault_dir_cfg tx;
+};
+
 struct tcpe_config {
 	struct tcpe_eal_cfg eal;
 	struct tcpe_port_cfg port;
 	struct tcpe_pool_cfg pool;
 	struct tcpe_lcores_cfg lcores;
 	struct tcpe_tcp_cfg tcp;
+	struct tcpe_fault_cfg fault;
 };
 
 /*
- * The tables of the [eal], [port], [pool] and [lcores] sections (keys,
- * defaults, ranges, help: tcpe_config.c); [tcp] is the core's
+ * The tables of the [eal], [port], [pool], [lcores] and [fault] sections
+ * (keys, defaults, ranges, help: tcpe_config.c); [tcp] is the core's
  * tcpe_tcp_params.
  */
 extern const struct tcpe_param_section tcpe_eal_params;
 extern const struct tcpe_param_section tcpe_port_params;
 extern const struct tcpe_param_section tcpe_pool_params;
 extern const struct tcpe_param_section tcpe_lcores_params;
+extern const struct tcpe_param_section tcpe_fault_params;
 
 /*
  * Section i of the configuration, in file order (eal, port, pool, lcores,
- * tcp), and in *offset (if not NULL) where its struct lies in struct
+ * tcp, fault), and in *offset (if not NULL) where its struct lies in struct
  * tcpe_config. NULL when i is past the last. Any thread.
  */
 const struct tcpe_param_section *tcpe_config_section(size_t i,
@@ -102,7 +126,8 @@ void tcpe_config_defaults(struct tcpe_config *cfg);
  * with the path and, when known, the line ("tcpe.conf:12: "):
  *	-errno of fopen()/read	"<path>: cannot read: <strerror>"
  *	-ENOENT			"<path>:<n>: [prot]: unknown section
- *				(expected eal, port, pool, lcores or tcp)",
+ *				(expected eal, port, pool, lcores, tcp or
+ *				fault)",
  *				"<path>:<n>: [port] adress: unknown key"
  *	-EINVAL			a malformed value (tcpe_param_set()'s message,
  *				naming section, key and range), a line that is
@@ -126,7 +151,7 @@ int tcpe_config_load(struct tcpe_config *cfg, const char *path, char *err,
  *		no '.' before it), or a malformed value
  *		("--set: [port] mtu: \"x\" is not a decimal integer ...")
  *	-ENOENT	"--set: [prot]: unknown section (expected eal, port, pool,
- *		lcores or tcp)", "--set: [port] adress: unknown key"
+ *		lcores, tcp or fault)", "--set: [port] adress: unknown key"
  *	-ERANGE	"--set: [port] mtu: 9001 out of range 576..9000"
  * Any thread.
  */

@@ -4,17 +4,23 @@
  * (DESIGN.md section 2):
  *
  *   now = TSC -> ns, read once
- *   rx_burst -> Ethernet/ARP/IPv4 -> tcpe_stack_input -> frames staged
+ *   rx_burst -> [rx faults] -> Ethernet/ARP/IPv4 -> tcpe_stack_input
+ *   -> frames staged [through the tx faults]
  *   -> application callbacks (owner's on_events)
- *   -> TCP timers due at now, ARP retries -> callbacks
- *   -> tx_burst of what is staged (also whenever a batch fills);
- *      what the device refuses stays staged for the next iteration,
- *      bounded by tx_cap, beyond which new frames are dropped and counted.
+ *   -> [held rx frames now due] -> TCP timers due at now, ARP retries
+ *   -> callbacks
+ *   -> [held tx frames now due] -> tx_burst of what is staged (also
+ *      whenever a batch fills); what the device refuses stays staged
+ *      for the next iteration, bounded by tx_cap, beyond which new
+ *      frames are dropped and counted.
+ * The bracketed steps are the fault layer's (tcpe_fault.h), one branch
+ * each when it is off.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
@@ -92,6 +98,11 @@ tcpe_dp_init(struct tcpe_dp *dp, const struct tcpe_dp_params *p)
 		rc = errno == EINVAL ? -EINVAL : -ENOMEM;
 		goto fail;
 	}
+	rc = tcpe_fault_init(dp, p->fault, p->queue_id);
+	if (rc != 0) {
+		tcpe_stack_destroy(dp->stack);
+		goto fail;
+	}
 	return 0;
 fail:
 	tcpe_arp_fini(dp);
@@ -111,6 +122,8 @@ tcpe_dp_fini(struct tcpe_dp *dp)
 	/* Connections first: their views may be what staged frames chain. */
 	tcpe_stack_destroy(dp->stack);
 	dp->stack = NULL;
+	/* Before the send_ext records go: held frames may map them. */
+	tcpe_fault_fini(dp);
 	for (i = 0; i < dp->tx_n; i++)
 		rte_pktmbuf_free(dp->tx[i]);
 	dp->tx_n = 0;
@@ -125,7 +138,7 @@ tcpe_dp_fini(struct tcpe_dp *dp)
 uint32_t
 tcpe_dp_held(const struct tcpe_dp *dp)
 {
-	return dp->tx_n + tcpe_arp_held(dp);
+	return dp->tx_n + tcpe_arp_held(dp) + tcpe_fault_held(dp);
 }
 
 static inline void
@@ -144,6 +157,9 @@ tcpe_dp_timers(struct tcpe_dp *dp)
 	struct tcpe_conn *c;
 	uint32_t hash;
 
+	/* Received frames the fault layer held and that are due now. */
+	if (unlikely(dp->fault[TCPE_FAULT_RX] != NULL))
+		tcpe_fault_rx_release(dp);
 	if (tcpe_stack_deadline(s) <= dp->now) {
 		/*
 		 * tcpe_stack_expire(), one connection at a time, so that an

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "tcpe_conn.h"
+#include "tcpe_fault.h"
 #include "tcpe_stack.h"
 
 struct rte_mbuf;
@@ -111,6 +112,9 @@ struct tcpe_dp_params {
 	uint16_t port_lo;		/* ephemeral ports, inclusive */
 	uint16_t port_hi;
 	uint64_t secret[2];		/* ISN key (RFC 6528) */
+	/* [fault] (NULL or every fault off: none); queue_id picks the
+	 * worker's random streams. */
+	const struct tcpe_fault_cfg *fault;
 	tcpe_time_t now;
 	/* Called after each input batch and timer run: the owner dispatches
 	 * the stack's events (lib/api). May be NULL. */
@@ -122,7 +126,7 @@ struct tcpe_dp_params {
  * One worker's data plane. Invariant between calls: out.n == 0 (every
  * segment the core emitted has become a frame, been queued for ARP, or
  * been dropped and counted), and every frame is in exactly one of tx[],
- * an ARP pending queue or the device.
+ * an ARP pending queue, a fault hold queue or the device.
  */
 struct tcpe_dp {
 	struct tcpe_stack *stack;
@@ -165,6 +169,11 @@ struct tcpe_dp {
 	void *owner;
 
 	uint64_t ctr[TCPE_DP_CTR_N];
+
+	/* Fault injection (tcpe_fault.h): NULL for a direction that is off. */
+	struct tcpe_fault *fault[TCPE_FAULT_DIRS];
+	uint32_t fault_seed;		/* the seed in use; 0: no faults */
+	uint64_t fault_ctr[TCPE_FAULT_CTR_N];
 };
 
 /*
@@ -218,7 +227,7 @@ void tcpe_dp_announce(struct tcpe_dp *dp);
 /* The hash tcpe_dp_input() gives a segment of tuple t (local view). */
 uint32_t tcpe_dp_hash(const struct tcpe_dp *dp, const struct tcpe_tuple *t);
 
-/* Frames and mbufs currently held by dp (staged, pending ARP). */
+/* Frames and mbufs currently held by dp (staged, pending ARP, faults). */
 uint32_t tcpe_dp_held(const struct tcpe_dp *dp);
 
 /* --- buffers (tcpe_mbuf.c) ------------------------------------------------ */

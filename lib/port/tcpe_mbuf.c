@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
 #include <rte_ethdev.h>
 #include <rte_ether.h>
@@ -127,6 +128,16 @@ tcpe_dp_buf_data(struct rte_mbuf *m)
 void
 tcpe_dp_stage(struct tcpe_dp *dp, struct rte_mbuf *m)
 {
+	if (unlikely(dp->fault[TCPE_FAULT_TX] != NULL)) {
+		tcpe_fault_tx(dp, m);
+		return;
+	}
+	tcpe_dp_stage_now(dp, m);
+}
+
+void
+tcpe_dp_stage_now(struct tcpe_dp *dp, struct rte_mbuf *m)
+{
 	if (dp->tx_n == dp->tx_cap) {
 		if (!(dp->flags & TCPE_DP_EMBED))
 			tcpe_dp_flush(dp);
@@ -148,6 +159,9 @@ tcpe_dp_flush(struct tcpe_dp *dp)
 	uint64_t bytes = 0;
 	uint16_t sent, n, i;
 
+	/* Held frames now due join the staging, right before tx_burst. */
+	if (unlikely(dp->fault[TCPE_FAULT_TX] != NULL))
+		tcpe_fault_tx_release(dp);
 	while (dp->tx_n > 0) {
 		n = dp->tx_n > UINT16_MAX ? UINT16_MAX : (uint16_t)dp->tx_n;
 		for (i = 0; i < n; i++)
@@ -175,6 +189,8 @@ tcpe_dp_take(struct tcpe_dp *dp, struct rte_mbuf **pkts, uint16_t max)
 {
 	uint16_t n, i;
 
+	if (unlikely(dp->fault[TCPE_FAULT_TX] != NULL))
+		tcpe_fault_tx_release(dp);
 	n = dp->tx_n < max ? (uint16_t)dp->tx_n : max;
 	for (i = 0; i < n; i++) {
 		pkts[i] = dp->tx[i];

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <rte_arp.h>
+#include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_icmp.h>
@@ -590,32 +591,52 @@ rx_one(struct tcpe_dp *dp, struct rte_mbuf *m)
 	return RX_NOT_MINE;
 }
 
+/* One frame: true when the caller must keep it (not mine, embedded). */
+static inline bool
+rx_frame(struct tcpe_dp *dp, struct rte_mbuf *m)
+{
+	dp->ctr[TCPE_DP_RX_PKTS]++;
+	dp->ctr[TCPE_DP_RX_BYTES] += rte_pktmbuf_pkt_len(m);
+	switch (rx_one(dp, m)) {
+	case RX_FREE:
+		rte_pktmbuf_free(m);
+		return false;
+	case RX_KEPT:
+		return false;
+	case RX_NOT_MINE:
+		if (dp->flags & TCPE_DP_EMBED)
+			return true;
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	return false;
+}
+
+bool
+tcpe_net_rx(struct tcpe_dp *dp, struct rte_mbuf *m)
+{
+	return rx_frame(dp, m);
+}
+
 uint16_t
 tcpe_dp_input(struct tcpe_dp *dp, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct rte_mbuf *m;
 	uint16_t i, keep = 0;
 
+	if (unlikely(dp->fault[TCPE_FAULT_RX] != NULL)) {
+		/* The faulty wire first; it calls tcpe_net_rx(). */
+		keep = tcpe_fault_rx(dp, pkts, n);
+		goto events;
+	}
 	for (i = 0; i < n; i++) {
 		m = pkts[i];
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		dp->ctr[TCPE_DP_RX_PKTS]++;
-		dp->ctr[TCPE_DP_RX_BYTES] += rte_pktmbuf_pkt_len(m);
-		switch (rx_one(dp, m)) {
-		case RX_FREE:
-			rte_pktmbuf_free(m);
-			break;
-		case RX_KEPT:
-			break;
-		case RX_NOT_MINE:
-			if (dp->flags & TCPE_DP_EMBED)
-				pkts[keep++] = m;
-			else
-				rte_pktmbuf_free(m);
-			break;
-		}
+		if (rx_frame(dp, m))
+			pkts[keep++] = m;
 	}
+events:
 	if (dp->on_events != NULL && dp->stack->ev_head != NULL)
 		dp->on_events(dp->owner);
 	return keep;

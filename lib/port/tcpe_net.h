@@ -16,8 +16,21 @@
  */
 void tcpe_net_ip_out(struct tcpe_dp *dp, struct rte_mbuf *m, uint32_t dst);
 
-/* Stage a finished frame for transmission; consumes m (counted drop). */
+/*
+ * Stage a finished frame for transmission; consumes m (counted drop).
+ * With tx faults on, m goes through them first (tcpe_fault.h).
+ */
 void tcpe_dp_stage(struct tcpe_dp *dp, struct rte_mbuf *m);
+
+/* tcpe_dp_stage() past the fault layer: the frame as it leaves. */
+void tcpe_dp_stage_now(struct tcpe_dp *dp, struct rte_mbuf *m);
+
+/*
+ * One received frame past the rx fault layer: counted, handled, consumed
+ * or freed. Returns true when it is not for tcpe and dp is embedded: the
+ * caller then owns m (to hand it back to the host).
+ */
+bool tcpe_net_rx(struct tcpe_dp *dp, struct rte_mbuf *m);
 
 /* ARP table of dp: allocate, free (with the frames it holds), age. */
 int tcpe_arp_init(struct tcpe_dp *dp, uint32_t slots);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The configuration: the [eal], [port], [pool] and [lcores] tables, the
- * INI loader (rte_cfgfile underneath), --set overrides, the cross-key
+ * The configuration: the [eal], [port], [pool], [lcores] and [fault]
+ * tables, the INI loader (rte_cfgfile underneath), --set overrides, the cross-key
  * checks, --help-config and the dump. The keys, defaults and ranges are
  * written out here again, independently of the tables.
  *
@@ -87,6 +87,25 @@ static const struct expect exp_lcores[] = {
 	{ "burst", TCPE_PT_U32, E(tcpe_lcores_cfg, burst), 1, 512, "32" },
 };
 
+#define F(f)	offsetof(struct tcpe_fault_cfg, f)
+
+static const struct expect exp_fault[] = {
+	{ "seed", TCPE_PT_U32, F(seed), 0, UINT32_MAX, "0" },
+	{ "hold", TCPE_PT_U32, F(hold), 16, 65536, "4096" },
+	{ "rx_loss", TCPE_PT_U32, F(rx.loss), 0, 1000000, "0" },
+	{ "rx_dup", TCPE_PT_U32, F(rx.dup), 0, 1000000, "0" },
+	{ "rx_reorder", TCPE_PT_U32, F(rx.reorder), 0, 1000000, "0" },
+	{ "rx_reorder_depth", TCPE_PT_U32, F(rx.reorder_depth), 1, 4096, "3" },
+	{ "rx_corrupt", TCPE_PT_U32, F(rx.corrupt), 0, 1000000, "0" },
+	{ "rx_delay_us", TCPE_PT_U32, F(rx.delay_us), 0, 1000000, "0" },
+	{ "tx_loss", TCPE_PT_U32, F(tx.loss), 0, 1000000, "0" },
+	{ "tx_dup", TCPE_PT_U32, F(tx.dup), 0, 1000000, "0" },
+	{ "tx_reorder", TCPE_PT_U32, F(tx.reorder), 0, 1000000, "0" },
+	{ "tx_reorder_depth", TCPE_PT_U32, F(tx.reorder_depth), 1, 4096, "3" },
+	{ "tx_corrupt", TCPE_PT_U32, F(tx.corrupt), 0, 1000000, "0" },
+	{ "tx_delay_us", TCPE_PT_U32, F(tx.delay_us), 0, 1000000, "0" },
+};
+
 #define N(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Names too long for any key or section: 40 and 30 characters. */
@@ -111,6 +130,8 @@ static const struct {
 	    sizeof(struct tcpe_lcores_cfg), 0, exp_lcores, N(exp_lcores) },
 	{ "tcp", offsetof(struct tcpe_config, tcp),
 	    sizeof(struct tcpe_tcp_cfg), 0, NULL, 0 },
+	{ "fault", offsetof(struct tcpe_config, fault),
+	    sizeof(struct tcpe_fault_cfg), 0, exp_fault, N(exp_fault) },
 };
 
 /* --- Helpers ------------------------------------------------------------ */
@@ -273,6 +294,7 @@ test_sections(void **state)
 	assert_ptr_equal(tcpe_config_section(1, NULL), &tcpe_port_params);
 	assert_ptr_equal(tcpe_config_section(2, NULL), &tcpe_pool_params);
 	assert_ptr_equal(tcpe_config_section(3, NULL), &tcpe_lcores_params);
+	assert_ptr_equal(tcpe_config_section(5, NULL), &tcpe_fault_params);
 
 	/* Every byte of every section's struct is one key's, but padding. */
 	for (i = 0; i < N(exp_sections); i++) {
@@ -333,6 +355,21 @@ test_defaults(void **state)
 	assert_int_equal(a.lcores.burst, 32);
 	assert_int_equal(a.tcp.syn_retries, 6);
 	assert_int_equal(a.tcp.max_conns, 65536);
+	/* Every fault off. */
+	assert_int_equal(a.fault.seed, 0);
+	assert_int_equal(a.fault.hold, 4096);
+	assert_int_equal(a.fault.rx.loss, 0);
+	assert_int_equal(a.fault.rx.dup, 0);
+	assert_int_equal(a.fault.rx.reorder, 0);
+	assert_int_equal(a.fault.rx.reorder_depth, 3);
+	assert_int_equal(a.fault.rx.corrupt, 0);
+	assert_int_equal(a.fault.rx.delay_us, 0);
+	assert_int_equal(a.fault.tx.loss, 0);
+	assert_int_equal(a.fault.tx.dup, 0);
+	assert_int_equal(a.fault.tx.reorder, 0);
+	assert_int_equal(a.fault.tx.reorder_depth, 3);
+	assert_int_equal(a.fault.tx.corrupt, 0);
+	assert_int_equal(a.fault.tx.delay_us, 0);
 	err[0] = '\0';
 	assert_int_equal(tcpe_config_check(&a, err, sizeof(err)), 0);
 	assert_string_equal(err, "");
@@ -675,13 +712,17 @@ test_load_errors(void **state)
 		/* Unknown section and key. */
 		{ "[prot]\naddr = 1.2.3.4\n", -ENOENT,
 		    "%s:1: [prot]: unknown section (expected eal, port, "
-		    "pool, lcores or tcp)" },
+		    "pool, lcores, tcp or fault)" },
 		{ "[port]\n[Port]\n", -ENOENT, "%s:2: [Port]: unknown "
-		    "section (expected eal, port, pool, lcores or tcp)" },
+		    "section (expected eal, port, pool, lcores, tcp or fault)" },
 		{ "[]\n", -ENOENT, "%s:1: []: unknown section (expected eal, "
-		    "port, pool, lcores or tcp)" },
+		    "port, pool, lcores, tcp or fault)" },
 		{ "[GLOBAL]\n", -ENOENT, "%s:1: [GLOBAL]: unknown section "
-		    "(expected eal, port, pool, lcores or tcp)" },
+		    "(expected eal, port, pool, lcores, tcp or fault)" },
+		{ "[fault]\nrx_los = 1\n", -ENOENT,
+		    "%s:2: [fault] rx_los: unknown key" },
+		{ "[fault]\nloss = 1\n", -ENOENT,
+		    "%s:2: [fault] loss: unknown key" },
 		{ "[port]\nadress = 1.2.3.4\n", -ENOENT,
 		    "%s:2: [port] adress: unknown key" },
 		{ "[eal]\n# a = b\n; c = d\nfoo = 1\n", -ENOENT,
@@ -924,11 +965,12 @@ test_set_errors(void **state)
 	    "--set \"\": expected section.key=value");
 	expect_bad_set("=", -EINVAL, "--set \"=\": expected section.key=value");
 	expect_bad_set("prot.addr=1.2.3.4", -ENOENT, "--set: [prot]: unknown "
-	    "section (expected eal, port, pool, lcores or tcp)");
+	    "section (expected eal, port, pool, lcores, tcp or fault)");
 	expect_bad_set(".mtu=1500", -ENOENT, "--set: []: unknown section "
-	    "(expected eal, port, pool, lcores or tcp)");
+	    "(expected eal, port, pool, lcores, tcp or fault)");
 	expect_bad_set(A40 A30 ".mtu=1", -ENOENT, "--set: [" A40 "...]: "
-	    "unknown section (expected eal, port, pool, lcores or tcp)");
+	    "unknown section (expected eal, port, pool, lcores, tcp or "
+	    "fault)");
 	expect_bad_set("port.adress=1.2.3.4", -ENOENT,
 	    "--set: [port] adress: unknown key");
 	expect_bad_set("port.=1", -ENOENT, "--set: [port] : unknown key");
@@ -1184,6 +1226,88 @@ test_check_fields(void **state)
 	    "1..127");
 }
 
+/* --- [fault] ------------------------------------------------------------- */
+
+static void
+test_fault(void **state)
+{
+	struct tcpe_config cfg, want;
+	char err[ERRLEN];
+
+	(void)state;
+	/* --set, every key, and the extremes of the ranges. */
+	with(&cfg, "fault.seed=4294967295", "fault.hold=16",
+	    "fault.rx_loss=5000", "fault.rx_dup=1", "fault.rx_reorder=20000",
+	    "fault.rx_reorder_depth=4096", "fault.rx_corrupt=1000000",
+	    "fault.rx_delay_us=1000000", "fault.tx_loss=1000000",
+	    "fault.tx_dup=999999", "fault.tx_reorder=7",
+	    "fault.tx_reorder_depth=1", "fault.tx_corrupt=2",
+	    "fault.tx_delay_us=250", NULL);
+	tcpe_config_defaults(&want);
+	want.fault.seed = UINT32_MAX;
+	want.fault.hold = 16;
+	want.fault.rx.loss = 5000;
+	want.fault.rx.dup = 1;
+	want.fault.rx.reorder = 20000;
+	want.fault.rx.reorder_depth = 4096;
+	want.fault.rx.corrupt = 1000000;
+	want.fault.rx.delay_us = 1000000;
+	want.fault.tx.loss = 1000000;
+	want.fault.tx.dup = 999999;
+	want.fault.tx.reorder = 7;
+	want.fault.tx.reorder_depth = 1;
+	want.fault.tx.corrupt = 2;
+	want.fault.tx.delay_us = 250;
+	assert_memory_equal(&cfg, &want, sizeof(cfg));
+	check_is(&cfg, 0, NULL);
+
+	/* From a file, on top of --set values; the rest untouched. */
+	with(&cfg, "fault.tx_loss=10", NULL);
+	if (load_text(&cfg, "[fault]\nseed = 42\nrx_loss = 20000 ; 2 %\n"
+	    "tx_delay_us = 100\nrx_reorder_depth = 5\n", err) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(cfg.fault.seed, 42);
+	assert_int_equal(cfg.fault.rx.loss, 20000);
+	assert_int_equal(cfg.fault.tx.delay_us, 100);
+	assert_int_equal(cfg.fault.rx.reorder_depth, 5);
+	assert_int_equal(cfg.fault.tx.loss, 10);
+	assert_int_equal(cfg.fault.tx.reorder_depth, 3);
+	check_is(&cfg, 0, NULL);
+
+	/* Per million integers only: no percentages, no fractions. */
+	expect_bad_set("fault.rx_loss=1000001", -ERANGE,
+	    "--set: [fault] rx_loss: 1000001 out of range 0..1000000");
+	expect_bad_set("fault.tx_loss=0.5%", -EINVAL, "--set: [fault] "
+	    "tx_loss: \"0.5%\" is not a decimal integer (expected "
+	    "0..1000000)");
+	expect_bad_set("fault.tx_dup=-1", -EINVAL, "--set: [fault] tx_dup: "
+	    "\"-1\" is not a decimal integer (expected 0..1000000)");
+	expect_bad_set("fault.rx_reorder_depth=0", -ERANGE, "--set: [fault] "
+	    "rx_reorder_depth: 0 out of range 1..4096");
+	expect_bad_set("fault.tx_reorder_depth=4097", -ERANGE, "--set: "
+	    "[fault] tx_reorder_depth: 4097 out of range 1..4096");
+	expect_bad_set("fault.hold=15", -ERANGE,
+	    "--set: [fault] hold: 15 out of range 16..65536");
+	expect_bad_set("fault.rx_delay_us=1000001", -ERANGE, "--set: [fault] "
+	    "rx_delay_us: 1000001 out of range 0..1000000");
+	expect_bad_set("fault.seed=4294967296", -ERANGE, "--set: [fault] "
+	    "seed: 4294967296 out of range 0..4294967295");
+	expect_bad_set("fault.delay_us=1", -ENOENT,
+	    "--set: [fault] delay_us: unknown key");
+	expect_bad_set("faults.rx_loss=1", -ENOENT, "--set: [faults]: unknown "
+	    "section (expected eal, port, pool, lcores, tcp or fault)");
+
+	/* Fields set by code are checked too. */
+	with(&cfg, NULL);
+	cfg.fault.tx.corrupt = 1000001;
+	check_is(&cfg, -ERANGE, "[fault] tx_corrupt: 1000001 out of range "
+	    "0..1000000");
+	with(&cfg, NULL);
+	cfg.fault.tx.reorder_depth = 0;
+	check_is(&cfg, -ERANGE, "[fault] tx_reorder_depth: 0 out of range "
+	    "1..4096");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1204,6 +1328,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_check_port),
 		cmocka_unit_test(test_check_pool),
 		cmocka_unit_test(test_check_fields),
+		cmocka_unit_test(test_fault),
 	};
 
 	if (argc > 1)
