@@ -73,9 +73,12 @@ dispatch_accept(struct tcpe_worker *w, struct tcpe_conn *l)
  */
 #define CALL(w, c, events, ev, fn, ...) \
 	do { \
-		const struct tcpe_handlers *h_ = (c)->app_h; \
-		if (((events) & (ev)) && live((w), (c)) && h_ != NULL && \
-		    h_->fn != NULL) \
+		const struct tcpe_handlers *h_; \
+		if (!((events) & (ev)) || !live((w), (c))) \
+			break; \
+		/* Read only once live() says c was not freed. */ \
+		h_ = (c)->app_h; \
+		if (h_ != NULL && h_->fn != NULL) \
 			h_->fn(conn_sock(c), __VA_ARGS__); \
 	} while (0)
 

@@ -11,6 +11,7 @@
 
 #include "tcpe_conn.h"
 #include "tcpe_stack.h"
+#include "tcpe_wire.h"
 
 static const char *const state_names[TCPE_STATE_MAX] = {
 	[TCPE_CLOSED] = "CLOSED",
@@ -252,11 +253,6 @@ rto_max(const struct tcpe_conn *c)
 	return TCPE_MS(c->stack->cfg.rto_max_ms);
 }
 
-static tcpe_time_t
-rto_initial(const struct tcpe_conn *c)
-{
-	return TCPE_MS(c->stack->cfg.rto_initial_ms);
-}
 
 /*
  * Retransmissions (or window probes) before giving up: an orphan is
@@ -272,6 +268,31 @@ retries_limit(const struct tcpe_conn *c)
 		return cfg->retries2;
 	return cfg->orphan_retries == 0 ? 8 : cfg->orphan_retries;
 }
+
+/*
+ * SACK blocks for an ACK (RFC 2018): a D-SACK block first when one is due
+ * (RFC 2883), then the out-of-order ranges, the most recent first; three
+ * fit next to the timestamps, four without.
+ */
+static void
+add_sack(struct tcpe_conn *c, struct tcpe_oseg *o)
+{
+	uint32_t max = (o->opts.present & TCPE_OPT_TS) ? 3 : 4, n = 0;
+
+	if (c->dsack.left != c->dsack.right) {
+		o->opts.sack[n++] = c->dsack;
+		c->dsack.right = c->dsack.left;
+		c->stack->mib[TCPE_MIB_DSACK_SENT]++;
+	}
+	if (!tcpe_ooo_empty(&c->ooo))
+		n += tcpe_ooo_sack(&c->ooo, &o->opts.sack[n], max - n);
+	if (n > 0) {
+		o->opts.nsack = (uint8_t)n;
+		o->opts.present |= TCPE_OPT_SACK;
+	}
+}
+
+static void cc_start(struct tcpe_conn *c);
 
 /* Start a segment from c to its peer; NULL when out is full. */
 static struct tcpe_oseg *
@@ -302,6 +323,9 @@ emit(struct tcpe_conn *c, struct tcpe_out *out, uint8_t flags, uint32_t seq)
 		o->opts.tsval = (uint32_t)(s->now / TCPE_MS(1)) + c->ts_off;
 		o->opts.tsecr = c->ts_recent;
 	}
+	if ((c->flags & TCPE_CF_SACK) && (flags & (TCPE_TH_ACK | TCPE_TH_SYN |
+	    TCPE_TH_RST)) == TCPE_TH_ACK && tcpe_state_synchronized(c->state))
+		add_sack(c, o);
 	s->mib[TCPE_MIB_OUT_SEGS]++;
 	if (flags & TCPE_TH_RST)
 		s->mib[TCPE_MIB_OUT_RSTS]++;
@@ -421,6 +445,7 @@ tcpe_conn_established(struct tcpe_conn *c)
 	struct tcpe_stack *s = c->stack;
 	struct tcpe_conn *l = c->listener;
 
+	cc_start(c);
 	tcpe_conn_set_state(c, TCPE_ESTABLISHED);
 	conn_event(c, TCPE_EV_CONNECTED);
 	c->quick = TCPE_QUICKACKS;
@@ -483,6 +508,31 @@ seg_mss(const struct tcpe_conn *c)
 	return mss;
 }
 
+static void rtt_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
+    tcpe_time_t now);
+
+static bool
+cc_none(const struct tcpe_conn *c)
+{
+	return c->cc.ops != NULL && c->cc.ops->id == TCPE_CC_NONE;
+}
+
+/*
+ * Congestion control from the handshake on: tcp_congestion_control with
+ * tcp_init_cwnd segments; one segment after a lost SYN or SYN-ACK (RFC
+ * 5681 3.1).
+ */
+static void
+cc_start(struct tcpe_conn *c)
+{
+	const struct tcpe_tcp_cfg *cfg = &c->stack->cfg;
+
+	tcpe_cc_init(&c->cc, tcpe_cc_by_id(cfg->congestion_control),
+	    seg_mss(c), cfg->init_cwnd);
+	if ((c->flags & TCPE_CF_RTO_ONE) && !cc_none(c))
+		c->cc.cwnd = seg_mss(c);
+}
+
 /* --- output ------------------------------------------------------------ */
 
 static void
@@ -513,6 +563,14 @@ output_syn(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 	if (o == NULL)
 		return -ENOBUFS;
 	count_tx(c, c->iss);
+	/* Time the SYN unless it is a retransmission (Karn). */
+	if (c->rtx_count == 0) {
+		c->flags |= TCPE_CF_RTT_ON;
+		c->rtt_seq = c->iss + 1;
+		c->rtt_ts = now;
+	} else {
+		c->flags &= ~TCPE_CF_RTT_ON;
+	}
 	/* emit() added the timestamps; the rest only on a SYN. */
 	o->opts.present |= TCPE_OPT_MSS;
 	o->opts.mss = c->rcv_mss;
@@ -550,14 +608,137 @@ hold_small(const struct tcpe_conn *c, uint32_t len, uint32_t avail)
 	    tcpe_seq_gt(c->snd_sml, c->snd_una);
 }
 
+/* The congestion window, never below one segment. */
+static uint32_t
+cwnd(const struct tcpe_conn *c)
+{
+	return c->cc.cwnd > seg_mss(c) ? c->cc.cwnd : seg_mss(c);
+}
+
+/*
+ * Emit one segment carrying [seq, seq + len) of the send queue (len 0:
+ * a FIN alone) and the FIN if fin; the options (timestamps, SACK blocks)
+ * may leave room for less. Returns the payload bytes sent, or -1 when
+ * out is full or nothing could be gathered.
+ */
+static int
+xmit(struct tcpe_conn *c, uint32_t seq, uint32_t len, bool fin,
+    tcpe_time_t now, struct tcpe_out *out)
+{
+	struct tcpe_stack *s = c->stack;
+	uint32_t data_end = c->snd_una + c->sndq.bytes, room, got = 0;
+	struct tcpe_oseg *o;
+	uint8_t flags = TCPE_TH_ACK;
+
+	o = emit(c, out, TCPE_TH_ACK, seq);
+	if (o == NULL)
+		return -1;
+	room = tcpe_wire_opts_len(&o->opts);
+	room = c->mss > room ? c->mss - room : 1;
+	if (len > room) {
+		len = room;
+		fin = false;
+	}
+	if (len > 0) {
+		got = vq_gather(&c->sndq, seq - c->snd_una, len, o, &s->bops);
+		/* Nothing gathered (a broken invariant): emit nothing. */
+		if (got == 0) {
+			out->n--;
+			s->mib[TCPE_MIB_OUT_SEGS]--;
+			return -1;
+		}
+		if (got < len)
+			fin = false;
+	}
+	if (got > 0 && seq + got == data_end)
+		flags |= TCPE_TH_PSH;
+	if (fin)
+		flags |= TCPE_TH_FIN;
+	o->flags = flags;
+	count_tx(c, seq);
+	if (tcpe_seq_lt(seq, c->snd_max))
+		c->flags &= ~TCPE_CF_RTT_ON;	/* Karn: no sample now */
+	c->last_tx = now;
+	return (int)got;
+}
+
+/*
+ * Resend [seq, seq + len), clipped to what was sent (SND.MAX) and the
+ * data, with the FIN if it was sent right after.
+ */
+static int
+rexmit(struct tcpe_conn *c, uint32_t seq, uint32_t len, tcpe_time_t now,
+    struct tcpe_out *out)
+{
+	uint32_t data_end = c->snd_una + c->sndq.bytes, end = data_end;
+	bool fin;
+	int got;
+
+	if (tcpe_seq_lt(c->snd_max, end))
+		end = c->snd_max;
+	if (tcpe_seq_gt(seq + len, end))
+		len = tcpe_seq_gt(end, seq) ? end - seq : 0;
+	fin = (c->flags & TCPE_CF_FIN_SENT) && seq + len == data_end;
+	if (len == 0 && !fin)
+		return 0;
+	got = xmit(c, seq, len, fin, now, out);
+	if (got < 0)
+		return got;
+	c->flags &= ~TCPE_CF_RTT_ON;
+	if (fin && (uint32_t)got == len)
+		got++;		/* the FIN's sequence number */
+	return got;
+}
+
+/*
+ * SACK-based loss recovery (RFC 6675 section 5): while the data in
+ * flight (pipe) is below cwnd, send what NextSeg picks: a lost range, new
+ * data, or another range not SACKed.
+ */
+static void
+sack_recovery_output(struct tcpe_conn *c, tcpe_time_t now,
+    struct tcpe_out *out)
+{
+	const struct tcpe_tcp_cfg *cfg = &c->stack->cfg;
+	uint32_t smss = seg_mss(c), data_end = c->snd_una + c->sndq.bytes;
+	uint32_t pipe, limit, seq, len, wnd_end;
+	enum tcpe_sb_rule r;
+	int got;
+
+	wnd_end = c->snd_una + c->snd_wnd;
+	limit = tcpe_seq_lt(wnd_end, data_end) ? wnd_end : data_end;
+	pipe = tcpe_sb_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, smss,
+	    cfg->reordering);
+	while (pipe < cwnd(c)) {
+		r = tcpe_sb_next(c->sb, c->snd_una, c->snd_max,
+		    tcpe_seq_lt(limit, c->snd_max) ? c->snd_max : limit,
+		    c->high_rxt, smss, cfg->reordering, &seq, &len);
+		if (r == TCPE_SB_NONE)
+			break;
+		if (r == TCPE_SB_NEW) {
+			got = xmit(c, seq, len, false, now, out);
+			if (got <= 0)
+				break;
+			c->snd_nxt = seq + (uint32_t)got;
+			c->snd_max = c->snd_nxt;
+		} else {
+			got = rexmit(c, seq, len, now, out);
+			if (got <= 0)
+				break;
+			if (tcpe_seq_gt(seq + (uint32_t)got, c->high_rxt))
+				c->high_rxt = seq + (uint32_t)got;
+		}
+		arm_rto(c, now);
+		pipe += (uint32_t)got;
+	}
+}
+
 static void
 conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 {
-	const struct tcpe_buf_ops *ops = &c->stack->bops;
-	struct tcpe_oseg *o;
-	uint32_t data_end, wnd_end, avail, usable, len, got;
-	uint8_t flags;
+	uint32_t data_end, wnd_end, avail, usable, len, wnd;
 	bool fin, sent = false;
+	int got;
 
 	switch (c->state) {
 	case TCPE_SYN_SENT:
@@ -571,10 +752,35 @@ conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 	case TCPE_CLOSING:
 	case TCPE_LAST_ACK:
 		data_end = c->snd_una + c->sndq.bytes;
+		/* Fast retransmit: the segment at SND.UNA first. */
+		if (c->flags & TCPE_CF_RTX_HEAD) {
+			arm_rto(c, now);
+			got = rexmit(c, c->snd_una, seg_mss(c), now, out);
+			if (got >= 0) {
+				c->flags &= ~TCPE_CF_RTX_HEAD;
+				sent = got > 0;
+				if (tcpe_seq_gt(c->snd_una + (uint32_t)got,
+				    c->high_rxt))
+					c->high_rxt = c->snd_una + (uint32_t)got;
+			}
+		}
+		if ((c->flags & TCPE_CF_RECOVERY) && c->sb != NULL &&
+		    !(c->flags & TCPE_CF_RTX_HEAD)) {
+			sack_recovery_output(c, now, out);
+			break;
+		}
+		/* RFC 5681 4.1: restart from the initial window after idle. */
+		if (c->snd_una == c->snd_max && c->last_tx != 0 &&
+		    now - c->last_tx > c->rto && tcpe_seq_lt(c->snd_nxt,
+		    data_end))
+			tcpe_cc_after_idle(&c->cc, seg_mss(c),
+			    c->stack->cfg.init_cwnd);
 		for (;;) {
 			fin = false;
 			if (tcpe_seq_lt(c->snd_nxt, data_end)) {
-				wnd_end = c->snd_una + c->snd_wnd;
+				wnd = c->snd_wnd < cwnd(c) ? c->snd_wnd :
+				    cwnd(c);
+				wnd_end = c->snd_una + wnd;
 				avail = data_end - c->snd_nxt;
 				usable = tcpe_seq_gt(wnd_end, c->snd_nxt) ?
 				    wnd_end - c->snd_nxt : 0;
@@ -595,46 +801,34 @@ conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 				if (len < seg_mss(c) && hold_small(c, len,
 				    avail))
 					break;
+				fin = (c->flags & TCPE_CF_FIN_QUEUED) &&
+				    c->snd_nxt + len == data_end;
 			} else if ((c->flags & TCPE_CF_FIN_QUEUED) &&
 			    !fin_acked(c) && c->snd_nxt == data_end) {
 				/* A FIN needs no window (see README). */
 				len = 0;
+				fin = true;
 			} else {
 				break;
 			}
 			/* Armed first: if out is full, the timer retries. */
 			arm_rto(c, now);
-			o = emit(c, out, TCPE_TH_ACK, c->snd_nxt);
-			if (o == NULL)
+			got = xmit(c, c->snd_nxt, len, fin, now, out);
+			if (got < 0)
 				break;
-			got = 0;
-			if (len > 0) {
-				got = vq_gather(&c->sndq,
-				    c->snd_nxt - c->snd_una, len, o, ops);
-				/*
-				 * Nothing gathered (a broken invariant): stop
-				 * rather than emit empty segments in a loop.
-				 */
-				if (got == 0) {
-					out->n--;
-					c->stack->mib[TCPE_MIB_OUT_SEGS]--;
-					break;
-				}
+			if (c->snd_nxt + (uint32_t)got != data_end)
+				fin = false;
+			/* Time one new segment at a time (RFC 6298 3). */
+			if (got > 0 && c->snd_nxt == c->snd_max &&
+			    !(c->flags & TCPE_CF_RTT_ON)) {
+				c->flags |= TCPE_CF_RTT_ON;
+				c->rtt_seq = c->snd_nxt + (uint32_t)got;
+				c->rtt_ts = now;
 			}
-			flags = TCPE_TH_ACK;
-			if (c->snd_nxt + got == data_end) {
-				if (got > 0)
-					flags |= TCPE_TH_PSH;
-				if (c->flags & TCPE_CF_FIN_QUEUED) {
-					flags |= TCPE_TH_FIN;
-					fin = true;
-				}
-			}
-			o->flags = flags;
-			count_tx(c, c->snd_nxt);
-			if (got > 0 && got < seg_mss(c))
-				c->snd_sml = c->snd_nxt + got;
-			c->snd_nxt += got + (fin ? 1 : 0);
+			if (got > 0 && (uint32_t)got < seg_mss(c) &&
+			    tcpe_seq_geq(c->snd_nxt, c->snd_max))
+				c->snd_sml = c->snd_nxt + (uint32_t)got;
+			c->snd_nxt += (uint32_t)got + (fin ? 1 : 0);
 			if (fin)
 				c->flags |= TCPE_CF_FIN_SENT;
 			if (tcpe_seq_gt(c->snd_nxt, c->snd_max))
@@ -727,9 +921,11 @@ input_syn_sent(struct tcpe_conn *c, const struct tcpe_seg *seg,
 	if (ack) {
 		c->snd_una = seg->ack;
 		syn_acked(c);
+		rtt_ack(c, seg, now);
 		c->rtx_count = 0;
-		c->rto = rto_initial(c);
+		c->rto = c->rtt.rto;
 		c->deadline[TCPE_TT_RTO] = TCPE_TIME_NEVER;
+		cc_start(c);
 		tcpe_conn_set_state(c, TCPE_ESTABLISHED);
 		conn_event(c, TCPE_EV_CONNECTED);
 		c->quick = TCPE_QUICKACKS;
@@ -779,13 +975,84 @@ seq_acceptable(const struct tcpe_conn *c, const struct tcpe_seg *seg)
 	    tcpe_seq_in(seg->seq + len - 1, c->rcv_nxt, c->rcv_nxt + wnd);
 }
 
+/*
+ * An RTT sample from an ACK that moves SND.UNA (RFC 6298 section 3): the
+ * timed segment if it was not retransmitted (Karn), else the echoed
+ * timestamp (RFC 7323 section 4.1).
+ */
+static void
+rtt_ack(struct tcpe_conn *c, const struct tcpe_seg *seg, tcpe_time_t now)
+{
+	const struct tcpe_tcp_cfg *cfg = &c->stack->cfg;
+	tcpe_time_t m = TCPE_TIME_NEVER;
+	uint32_t d;
+
+	if ((c->flags & TCPE_CF_RTT_ON) && tcpe_seq_geq(seg->ack, c->rtt_seq)) {
+		m = now - c->rtt_ts;
+		c->flags &= ~TCPE_CF_RTT_ON;
+	} else if ((c->flags & TCPE_CF_TS) &&
+	    (seg->opts.present & TCPE_OPT_TS) && seg->opts.tsecr != 0) {
+		d = (uint32_t)(now / TCPE_MS(1)) + c->ts_off - seg->opts.tsecr;
+		if (d < 0x7fffffffu)
+			m = TCPE_MS(d);
+	}
+	if (m != TCPE_TIME_NEVER)
+		tcpe_rtt_sample(&c->rtt, m, TCPE_MS(cfg->rto_min_ms),
+		    TCPE_MS(cfg->rto_max_ms));
+}
+
+/*
+ * A duplicate ACK (RFC 5681 section 2): nothing new acknowledged, data
+ * outstanding, no payload, no SYN or FIN, the same window.
+ */
+static bool
+is_dupack(const struct tcpe_conn *c, const struct tcpe_seg *seg)
+{
+	return seg->ack == c->snd_una && c->snd_una != c->snd_max &&
+	    seg->data.len == 0 &&
+	    !(seg->flags & (TCPE_TH_SYN | TCPE_TH_FIN)) &&
+	    ((uint32_t)seg->wnd << c->snd_wscale) == c->snd_wnd;
+}
+
+/*
+ * Enter fast retransmit and recovery: RFC 6582 (NewReno) without SACK,
+ * RFC 6675 with it. Only for losses after the last recovery or timeout
+ * (SND.UNA beyond recover).
+ */
+static void
+enter_recovery(struct tcpe_conn *c, tcpe_time_t now)
+{
+	struct tcpe_stack *s = c->stack;
+	uint32_t smss = seg_mss(c), flight = c->snd_max - c->snd_una;
+
+	c->recover = c->snd_max;
+	c->flags |= TCPE_CF_RECOVERY | TCPE_CF_RTX_HEAD;
+	c->flags &= ~TCPE_CF_RTT_ON;
+	c->high_rxt = c->snd_una;
+	s->mib[TCPE_MIB_FAST_RETRANS]++;
+	if (c->sb != NULL) {
+		s->mib[TCPE_MIB_SACK_RECOVERY]++;
+		flight = tcpe_sb_pipe(c->sb, c->snd_una, c->snd_max,
+		    c->high_rxt, smss, s->cfg.reordering);
+		tcpe_cc_on_congestion(&c->cc, smss, flight, now);
+	} else {
+		s->mib[TCPE_MIB_RENO_RECOVERY]++;
+		tcpe_cc_on_congestion(&c->cc, smss, flight, now);
+		/* RFC 6582 step 3: inflate by the three segments that left. */
+		if (c->cc.cwnd < UINT32_MAX - 3 * smss)
+			c->cc.cwnd += 3 * smss;
+	}
+}
+
 /* Fifth step: the ACK field, for states past SYN_RECEIVED. */
 static bool
 process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
     tcpe_time_t now, struct tcpe_out *out)
 {
 	struct tcpe_stack *s = c->stack;
-	uint32_t acked, data, wnd;
+	uint32_t acked, data, wnd, flight, smss = seg_mss(c);
+	struct tcpe_sack_block dsack;
+	bool dup;
 
 	/* RFC 5961 section 5.2: acceptable is SND.UNA - MAX.SND.WND .. SND.NXT */
 	if (tcpe_seq_gt(seg->ack, c->snd_max)) {
@@ -798,6 +1065,23 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		send_challenge_ack(c, out);
 		return false;
 	}
+	dup = is_dupack(c, seg);
+	flight = c->snd_max - c->snd_una;
+	/* SACK blocks (RFC 2018), kept until cumulatively acknowledged. */
+	if ((c->flags & TCPE_CF_SACK) && (seg->opts.present & TCPE_OPT_SACK) &&
+	    seg->opts.nsack > 0 && tcpe_state_synchronized(c->state)) {
+		if (c->sb == NULL) {
+			c->sb = malloc(sizeof(*c->sb));
+			if (c->sb != NULL)
+				tcpe_sb_init(c->sb);
+		}
+		if (c->sb != NULL) {
+			(void)tcpe_sb_update_ack(c->sb, c->snd_una, c->snd_max,
+			    seg->ack, seg->opts.sack, seg->opts.nsack, &dsack);
+			if (dsack.left != dsack.right)
+				s->mib[TCPE_MIB_DSACK_RECV]++;
+		}
+	}
 	if (tcpe_seq_gt(seg->ack, c->snd_una)) {
 		/* Our FIN sits right after the last byte of sndq. */
 		if ((c->flags & TCPE_CF_FIN_SENT) &&
@@ -809,9 +1093,39 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		c->snd_una = seg->ack;
 		if (tcpe_seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
+		if (tcpe_seq_lt(c->high_rxt, c->snd_una))
+			c->high_rxt = c->snd_una;
+		if (c->sb != NULL)
+			tcpe_sb_advance(c->sb, c->snd_una);
+		rtt_ack(c, seg, now);
 		c->rtx_count = 0;
-		c->rto = rto_initial(c);
+		c->rto = c->rtt.rto;
 		c->flags &= ~TCPE_CF_RTO_ONE;
+		c->dupacks = 0;
+		if (!(c->flags & TCPE_CF_RECOVERY)) {
+			tcpe_cc_on_ack(&c->cc, smss, acked, flight, now,
+			    c->rtt.srtt);
+		} else if (tcpe_seq_geq(c->snd_una, c->recover)) {
+			/*
+			 * Full ACK: recovery is over (RFC 6582 step 3, RFC
+			 * 6675 section 5): cwnd = min(ssthresh, flight + SMSS).
+			 */
+			c->flags &= ~(TCPE_CF_RECOVERY | TCPE_CF_RTX_HEAD);
+			flight = c->snd_max - c->snd_una;
+			c->cc.cwnd = c->cc.ssthresh < flight + smss ?
+			    c->cc.ssthresh : flight + smss;
+		} else if (c->sb == NULL) {
+			/*
+			 * NewReno partial ACK (RFC 6582 step 5): resend the
+			 * next hole, deflate cwnd by what was acknowledged
+			 * and add back one SMSS if that was at least one.
+			 */
+			c->flags |= TCPE_CF_RTX_HEAD;
+			c->cc.cwnd = c->cc.cwnd > acked ? c->cc.cwnd - acked :
+			    smss;
+			if (acked >= smss)
+				c->cc.cwnd += smss;
+		}
 		/* RFC 6298 5.2/5.3: stop or restart the retransmission timer. */
 		c->deadline[TCPE_TT_RTO] = TCPE_TIME_NEVER;
 		if (c->snd_una != c->snd_max)
@@ -820,7 +1134,21 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 			c->flags &= ~TCPE_CF_WANT_WRITE;
 			conn_event(c, TCPE_EV_WRITABLE);
 		}
+	} else if (dup) {
+		if (c->dupacks < 255)
+			c->dupacks++;
+		/* NewReno: each further duplicate ACK inflates cwnd (RFC 6582). */
+		if ((c->flags & TCPE_CF_RECOVERY) && c->sb == NULL &&
+		    c->cc.cwnd < UINT32_MAX - smss)
+			c->cc.cwnd += smss;
 	}
+	/* Loss detection: DupThresh duplicate ACKs, or RFC 6675 IsLost. */
+	if (!(c->flags & TCPE_CF_RECOVERY) && c->snd_una != c->snd_max &&
+	    tcpe_seq_geq(c->snd_una, c->recover) &&
+	    tcpe_state_synchronized(c->state) &&
+	    (c->dupacks >= s->cfg.reordering || (c->sb != NULL &&
+	    tcpe_sb_is_lost(c->sb, c->snd_una, smss, s->cfg.reordering))))
+		enter_recovery(c, now);
 	/* The peer is alive: restart the count of unanswered probes. */
 	if (!is_orphan(c))
 		c->probes = 0;
@@ -858,36 +1186,92 @@ ack_decide(struct tcpe_conn *c)
 		    TCPE_MS(cfg->delack_min_ms);
 }
 
+/* Report [left, right) as duplicate data (RFC 2883), when negotiated. */
+static void
+set_dsack(struct tcpe_conn *c, uint32_t left, uint32_t right)
+{
+	if ((c->flags & TCPE_CF_SACK) && c->stack->cfg.dsack &&
+	    left != right) {
+		c->dsack.left = left;
+		c->dsack.right = right;
+	}
+}
+
+/* Data only a reader can take: an orphan answers it with a reset. */
+static bool
+orphan_data(struct tcpe_conn *c, const struct tcpe_seg *seg,
+    struct tcpe_out *out)
+{
+	struct tcpe_stack *s = c->stack;
+
+	if (app_visible(c) || c->listener != NULL)
+		return false;
+	/*
+	 * RFC 9293 3.10.4, Linux TCPAbortOnData. The RST answers the
+	 * segment (<SEQ=SEG.ACK>, as Linux's tcp_v4_send_reset): exact for
+	 * the peer even before it has seen our FIN.
+	 */
+	s->mib[TCPE_MIB_ABORT_ON_DATA]++;
+	tcpe_stack_send_rst(s, seg, out);
+	conn_closed(c, -ECONNRESET);
+	return true;
+}
+
 /*
- * Seventh step: queue the in-window part of the payload. Returns false
- * when the connection was reset because nobody will read the data.
+ * Data above RCV.NXT: keep what lies inside the window for reassembly and
+ * answer at once with a duplicate ACK whose SACK blocks tell the sender
+ * what arrived (RFC 5681 4.2, RFC 2018).
+ */
+static void
+ooo_data(struct tcpe_conn *c, const struct tcpe_seg *seg)
+{
+	struct tcpe_stack *s = c->stack;
+	struct tcpe_view v = seg->data;
+	struct tcpe_sack_block dup;
+	bool fin = (seg->flags & TCPE_TH_FIN) != 0;
+
+	c->flags |= TCPE_CF_ACK_NOW;
+	if (!tcpe_seq_lt(seg->seq, c->rcv_adv))
+		return;
+	if (tcpe_seq_gt(seg->seq + v.len, c->rcv_adv)) {
+		v.len = c->rcv_adv - seg->seq;
+		fin = false;
+	}
+	if (tcpe_ooo_insert(&c->ooo, c->rcv_nxt, seg->seq, &v, fin, &s->bops,
+	    &dup) != 0) {
+		s->mib[TCPE_MIB_OFO_DROP]++;
+		return;
+	}
+	s->mib[TCPE_MIB_OFO_QUEUE]++;
+	set_dsack(c, dup.left, dup.right);
+}
+
+/*
+ * Seventh step: queue the in-window part of the payload, and what it
+ * joins in the out-of-order queue. Returns false when the connection was
+ * reset because nobody will read the data.
  */
 static bool
 process_data(struct tcpe_conn *c, const struct tcpe_seg *seg,
     uint32_t *fin_pending, struct tcpe_out *out)
 {
 	struct tcpe_stack *s = c->stack;
-	struct tcpe_view v = seg->data;
+	struct tcpe_view v = seg->data, pv;
 	uint32_t skip, space;
+	bool pfin, text;
 
 	*fin_pending = 0;
-	if (v.len == 0) {
-		*fin_pending = (seg->flags & TCPE_TH_FIN) &&
-		    seg->seq == c->rcv_nxt;
-		/* A FIN beyond a hole: duplicate ACK, as for data. */
-		if ((seg->flags & TCPE_TH_FIN) &&
-		    tcpe_seq_gt(seg->seq, c->rcv_nxt))
-			c->flags |= TCPE_CF_ACK_NOW;
+	if (v.len == 0 && !(seg->flags & TCPE_TH_FIN))
 		return true;
-	}
-	if (c->state != TCPE_ESTABLISHED && c->state != TCPE_FIN_WAIT_1 &&
-	    c->state != TCPE_FIN_WAIT_2)
+	text = c->state == TCPE_ESTABLISHED || c->state == TCPE_FIN_WAIT_1 ||
+	    c->state == TCPE_FIN_WAIT_2;
+	if (v.len > 0 && !text)
 		return true;	/* after the peer's FIN: ignore the text */
 	if (tcpe_seq_gt(seg->seq, c->rcv_nxt)) {
-		/*
-		 * Out of order: no reassembly queue yet, so drop it and send
-		 * a duplicate ACK that tells the peer what is missing.
-		 */
+		if (v.len > 0 && orphan_data(c, seg, out))
+			return false;
+		if (text)
+			ooo_data(c, seg);
 		c->flags |= TCPE_CF_ACK_NOW;
 		return true;
 	}
@@ -896,23 +1280,17 @@ process_data(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		/* Only the FIN (if any) is new. */
 		*fin_pending = (seg->flags & TCPE_TH_FIN) &&
 		    seg->seq + v.len == c->rcv_nxt;
+		if (v.len > 0)
+			set_dsack(c, seg->seq, seg->seq + v.len);
 		c->flags |= TCPE_CF_ACK_NOW;
 		return true;
 	}
+	if (skip > 0)
+		set_dsack(c, seg->seq, c->rcv_nxt);
 	v.off += skip;
 	v.len -= skip;
-	if (!app_visible(c) && c->listener == NULL) {
-		/*
-		 * An orphan cannot read: RFC 9293 3.10.4, Linux TCPAbortOnData.
-		 * The RST answers the segment (<SEQ=SEG.ACK>, as Linux's
-		 * tcp_v4_send_reset): exact for the peer even before it has
-		 * seen our FIN.
-		 */
-		s->mib[TCPE_MIB_ABORT_ON_DATA]++;
-		tcpe_stack_send_rst(s, seg, out);
-		conn_closed(c, -ECONNRESET);
+	if (orphan_data(c, seg, out))
 		return false;
-	}
 	/*
 	 * Everything inside the window we announced is accepted, even the
 	 * part of a unit of window scale beyond the buffer: what we offered,
@@ -941,7 +1319,29 @@ process_data(struct tcpe_conn *c, const struct tcpe_seg *seg,
 	s->bops.ref(s->bops.ctx, v.buf);
 	c->rcv_nxt += v.len;
 	conn_event(c, TCPE_EV_READABLE);
-	ack_decide(c);
+	if (tcpe_ooo_empty(&c->ooo)) {
+		ack_decide(c);
+		return true;
+	}
+	/* A hole filled: take what now follows, and ACK at once (RFC 5681). */
+	c->flags |= TCPE_CF_ACK_NOW;
+	if (*fin_pending)
+		return true;
+	while (tcpe_ooo_pop(&c->ooo, c->rcv_nxt, &pv, &pfin)) {
+		if (pv.len > 0) {
+			if (vq_push(&c->rcvq, pv) != 0) {
+				/* The peer will send it again. */
+				s->bops.unref(s->bops.ctx, pv.buf);
+				s->mib[TCPE_MIB_DROP_NO_CONN_MEM]++;
+				break;
+			}
+			c->rcv_nxt += pv.len;
+		}
+		if (pfin) {
+			*fin_pending = 1;
+			break;
+		}
+	}
 	return true;
 }
 
@@ -1116,10 +1516,11 @@ tcpe_conn_input(struct tcpe_conn *c, const struct tcpe_seg *seg,
 				conn_closed(c, 0);
 			goto done;
 		}
+		rtt_ack(c, seg, now);
 		c->snd_una = seg->ack;
 		syn_acked(c);
 		c->rtx_count = 0;
-		c->rto = rto_initial(c);
+		c->rto = c->rtt.rto;
 		c->deadline[TCPE_TT_RTO] = TCPE_TIME_NEVER;
 		c->snd_wnd = (uint32_t)seg->wnd << c->snd_wscale;
 		c->max_snd_wnd = c->snd_wnd;
@@ -1209,6 +1610,26 @@ rto_backoff(struct tcpe_conn *c)
 		c->rto = rto_max(c);
 }
 
+/*
+ * Give up? A handshake after `limit` retransmissions; a synchronized
+ * connection once the time since its first retransmission reaches what
+ * `limit` backed-off timeouts from tcp_rto_min_ms would take (Linux
+ * retransmits_timed_out, tcp_model_timeout: tcp_retries2 15 is 924.6 s
+ * with 200 ms).
+ */
+static bool
+rtx_timed_out(const struct tcpe_conn *c, uint32_t limit, tcpe_time_t now)
+{
+	const struct tcpe_tcp_cfg *cfg = &c->stack->cfg;
+
+	if (!tcpe_state_synchronized(c->state))
+		return c->rtx_count >= limit;
+	if (c->rtx_count == 0)
+		return limit == 0;
+	return now - c->rtx_start >= tcpe_rtt_timeout(limit,
+	    TCPE_MS(cfg->rto_min_ms), TCPE_MS(cfg->rto_max_ms));
+}
+
 static void
 expire_rto(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 {
@@ -1268,7 +1689,7 @@ expire_rto(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 		break;
 	}
 	s->mib[TCPE_MIB_TIMEOUTS]++;
-	if (c->rtx_count >= limit) {
+	if (rtx_timed_out(c, limit, now)) {
 		s->mib[TCPE_MIB_ABORT_ON_TIMEOUT]++;
 		if (c->state == TCPE_SYN_RECEIVED &&
 		    (c->flags & TCPE_CF_PASSIVE)) {
@@ -1277,6 +1698,29 @@ expire_rto(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 			conn_closed(c, -ETIMEDOUT);
 		}
 		return;
+	}
+	if (tcpe_state_synchronized(c->state)) {
+		/*
+		 * RFC 5681 3.1 / RFC 6298 5.5-5.7: the first timeout of a
+		 * stall takes the loss window; recovery and SACK state go
+		 * (the receiver may have reneged, RFC 6675 5.1); recover =
+		 * SND.MAX keeps duplicate ACKs of the go-back-N resends from
+		 * starting a fast retransmit (RFC 6582 4.1).
+		 */
+		if (c->rtx_count == 0) {
+			c->rtx_start = now - c->rto;
+			tcpe_cc_on_rto(&c->cc, seg_mss(c), c->snd_max -
+			    c->snd_una);
+		} else if (!cc_none(c)) {
+			c->cc.cwnd = seg_mss(c);
+		}
+		c->flags &= ~(TCPE_CF_RECOVERY | TCPE_CF_RTX_HEAD |
+		    TCPE_CF_RTT_ON);
+		if (c->sb != NULL)
+			tcpe_sb_clear(c->sb);
+		c->recover = c->snd_max;
+		c->high_rxt = c->snd_una;
+		c->dupacks = 0;
 	}
 	c->rtx_count++;
 	rto_backoff(c);

@@ -9,6 +9,10 @@
 #ifndef TCPE_CONN_H
 #define TCPE_CONN_H
 
+#include "tcpe_cc.h"
+#include "tcpe_ooo.h"
+#include "tcpe_rtt.h"
+#include "tcpe_sack.h"
 #include "tcpe_table.h"
 #include "tcpe_timer.h"
 #include "tcpe_types.h"
@@ -101,6 +105,9 @@ enum tcpe_tt {
 #define TCPE_CF_NODELAY		0x40000	/* TCP_NODELAY: no Nagle */
 #define TCPE_CF_KEEPALIVE	0x80000	/* SO_KEEPALIVE */
 #define TCPE_CF_QUICKACK	0x100000 /* TCP_QUICKACK: never delay ACKs */
+#define TCPE_CF_RTT_ON		0x200000 /* a segment is timed: rtt_seq */
+#define TCPE_CF_RECOVERY	0x400000 /* in fast recovery (until recover) */
+#define TCPE_CF_RTX_HEAD	0x800000 /* resend the segment at SND.UNA */
 
 /* ACKs sent at once after the handshake before delaying any (Linux). */
 #define TCPE_QUICKACKS		16
@@ -174,6 +181,25 @@ struct tcpe_conn {
 	uint32_t rcv_held;
 	uint32_t last_ack;		/* Last.ACK.sent (RFC 7323 4.3) */
 	struct tcpe_vq rcvq;
+
+	/*
+	 * Reliable delivery: RFC 6298 estimator, congestion control, fast
+	 * recovery (RFC 6582; RFC 6675 with the SACK scoreboard), receiver
+	 * reassembly and the D-SACK to report (RFC 2883).
+	 */
+	struct tcpe_rtt rtt;
+	struct tcpe_cc cc;
+	struct tcpe_sb *sb;		/* allocated at the first SACK block */
+	struct tcpe_ooo ooo;		/* out-of-order data above RCV.NXT */
+	tcpe_time_t rtt_ts;		/* when the timed segment was sent */
+	tcpe_time_t rtx_start;		/* first retransmission of a stall */
+	tcpe_time_t last_tx;		/* last data sent (restart after idle) */
+	uint32_t rtt_seq;		/* end of the timed segment */
+	uint32_t recover;		/* RFC 6582 recover */
+	uint32_t high_rxt;		/* one past the last byte resent in
+					 * recovery (RFC 6675 HighRxt + 1) */
+	struct tcpe_sack_block dsack;	/* to report; left == right: none */
+	uint8_t dupacks;
 
 	/*
 	 * Listener (LISTEN) and child bookkeeping. A child is linked by

@@ -155,6 +155,8 @@ free_conn(struct tcpe_stack *s, struct tcpe_conn *c)
 	tcpe_stack_ev_unlink(c);
 	free_vq(s, &c->sndq);
 	free_vq(s, &c->rcvq);
+	tcpe_ooo_free(&c->ooo, &s->bops);
+	free(c->sb);
 	s->state_count[c->state]--;
 	s->nconns--;
 	if (c->flags & TCPE_CF_ORPHAN)
@@ -215,6 +217,8 @@ tcpe_stack_alloc_conn(struct tcpe_stack *s)
 	tcpe_list_init(&c->acc_q);
 	c->state = TCPE_CLOSED;
 	c->rto = TCPE_MS(cfg->rto_initial_ms);
+	tcpe_rtt_init(&c->rtt, c->rto);
+	tcpe_ooo_init(&c->ooo);
 	c->snd_buf = cfg->wmem[1];
 	c->rcv_buf = cfg->rmem[1];
 	c->mss = s->mss;
@@ -541,6 +545,7 @@ cookie_ack(struct tcpe_stack *s, struct tcpe_conn *l,
 	c->snd_nxt = c->iss;
 	c->snd_max = c->iss;
 	c->snd_sml = c->iss;
+	c->recover = c->iss;
 	c->mss = mss < s->mss ? mss : s->mss;
 	if (ws >= 0) {
 		c->snd_wscale = (uint8_t)ws;
@@ -640,6 +645,7 @@ listen_input(struct tcpe_stack *s, struct tcpe_conn *l,
 	c->snd_nxt = c->iss;
 	c->snd_max = c->iss;
 	c->snd_sml = c->iss;
+	c->recover = c->iss;
 	/* Options, then the peer's window (never scaled on a SYN). */
 	tcpe_conn_take_syn_options(c, seg);
 	c->snd_wnd = seg->wnd;
@@ -877,6 +883,7 @@ tcpe_stack_connect(struct tcpe_stack *s, const struct tcpe_tuple *t,
 	c->snd_nxt = c->iss;
 	c->snd_max = c->iss;
 	c->snd_sml = c->iss;
+	c->recover = c->iss;
 	s->mib[TCPE_MIB_ACTIVE_OPENS]++;
 	tcpe_conn_set_state(c, TCPE_SYN_SENT);
 	tcpe_conn_output(c, now, out);

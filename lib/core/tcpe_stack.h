@@ -51,6 +51,13 @@
 	X(DELAYED_ACKS, "TcpExt", "DelayedACKs") \
 	X(KEEPALIVE, "TcpExt", "TCPKeepAlive") \
 	X(PAWS_ESTAB, "TcpExt", "PAWSEstab") \
+	X(RENO_RECOVERY, "TcpExt", "TCPRenoRecovery") \
+	X(SACK_RECOVERY, "TcpExt", "TCPSackRecovery") \
+	X(FAST_RETRANS, "TcpExt", "TCPFastRetrans") \
+	X(OFO_QUEUE, "TcpExt", "TCPOFOQueue") \
+	X(OFO_DROP, "TcpExt", "TCPOFODrop") \
+	X(DSACK_SENT, "TcpExt", "TCPDSACKOldSent") \
+	X(DSACK_RECV, "TcpExt", "TCPDSACKRecv") \
 	X(DROP_NO_CONN_MEM, "Tcpe", "DropNoConnMem") \
 	X(DROP_TABLE_FULL, "Tcpe", "DropTableFull") \
 	X(DROP_OUT_OF_WINDOW, "Tcpe", "DropOutOfWindow") \

@@ -1866,7 +1866,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint32_t rto_init[4] = { 1000, 200, 3000, 1 };
 	struct rd r = { data, size };
 	struct tcpe_tcp_cfg cfg;
-	uint8_t c0, c1, c2, c3, c4, c5, c6, c7, op;
+	uint8_t c0, c1, c2, c3, c4, c5, c6, c7, c8, op;
 	uint32_t steps = 0;
 	bool destroy;
 	int i;
@@ -1890,6 +1890,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c5 = u8(&r);
 	c6 = u8(&r);
 	c7 = u8(&r);
+	c8 = u8(&r);
 	tcpe_tcp_cfg_defaults(&cfg);
 	cfg.window_scaling = c0 & 1;
 	cfg.rmem[0] = cfg.rmem[1] = cfg.rmem[2] = rmem[(c0 >> 1) & 3];
@@ -1924,6 +1925,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.max_orphans = (c7 & 1) ? 1 + ((c7 >> 1) & 3) : 65536;
 	cfg.max_tw_buckets = (c7 & 0x08) ? (c7 >> 4) & 3 : 262144;
 	cfg.tw_reuse = (c7 >> 6) & 3;
+	/* Reliable delivery knobs (issue 5). */
+	cfg.congestion_control = c8 % 3;
+	cfg.reordering = 1 + ((c8 >> 2) & 3);
+	cfg.dsack = (c8 >> 4) & 1;
+	cfg.init_cwnd = (c8 & 0x20) ? 1 : 10;
+	cfg.delack_min_ms = (c8 & 0x40) ? 1 : 40;
 	out_cap = (c0 & 0x20) ? 1 + (c4 & 7) : OUT_CAP;
 	retry_full = !(c4 & 0x40);
 	lossy_out = out_cap < OUT_CAP && !retry_full;

@@ -256,10 +256,12 @@ h_fx_new(const struct tcpe_tcp_cfg *cfg)
 	fx = calloc(1, sizeof(*fx));
 	if (fx == NULL)
 		abort();
-	if (cfg != NULL)
+	if (cfg != NULL) {
 		fx->cfg = *cfg;
-	else
+	} else {
 		tcpe_tcp_cfg_defaults(&fx->cfg);
+		h_cfg_classic(&fx->cfg);
+	}
 	fx->out.segs = fx->seg;
 	fx->out.cap = H_OUT_CAP;
 	fx->now = H_T0;
@@ -296,9 +298,17 @@ h_fx_free(struct h_fx *fx)
 }
 
 void
+h_cfg_classic(struct tcpe_tcp_cfg *cfg)
+{
+	cfg->rto_min_ms = cfg->rto_initial_ms;
+	cfg->congestion_control = TCPE_CC_NONE;
+}
+
+void
 h_cfg_plain(struct tcpe_tcp_cfg *cfg, uint32_t rbuf, uint32_t wbuf)
 {
 	tcpe_tcp_cfg_defaults(cfg);
+	h_cfg_classic(cfg);
 	cfg->window_scaling = 0;
 	cfg->rmem[0] = cfg->rmem[1] = cfg->rmem[2] = rbuf;
 	cfg->wmem[0] = cfg->wmem[1] = cfg->wmem[2] = wbuf;

@@ -93,6 +93,16 @@ void h_fx_restart(struct h_fx *fx);
 void h_fx_free(struct h_fx *fx);
 
 /*
+ * The classic fixtures' settings: RFC 6298's initial RTO (1 s) as the
+ * RTO floor too, so timings stay exact whatever RTT the harness's
+ * instant replies measure, and tcp_congestion_control "none", so no
+ * congestion window limits what the tests send. h_fx_new(NULL) and
+ * h_cfg_plain() apply them; test_rel.c tests the estimator and the
+ * congestion control with the real defaults.
+ */
+void h_cfg_classic(struct tcpe_tcp_cfg *cfg);
+
+/*
  * Defaults, but no window scaling and fixed buffers: rmem = rbuf,
  * wmem = wbuf (all three values), so window arithmetic stays readable.
  */
