@@ -482,6 +482,36 @@ tcpe_stack_acc_overflow(struct tcpe_stack *s, struct tcpe_conn *l,
 }
 
 /*
+ * A TCB for the 4-tuple of seg, a half-open child of l (in its SYN
+ * queue), or NULL (ListenDrops; DropTableFull when the table is full).
+ */
+static struct tcpe_conn *
+new_child(struct tcpe_stack *s, struct tcpe_conn *l,
+    const struct tcpe_seg *seg)
+{
+	struct tcpe_conn *c;
+
+	c = tcpe_stack_alloc_conn(s);
+	if (c == NULL) {
+		s->mib[TCPE_MIB_LISTEN_DROPS]++;
+		return NULL;
+	}
+	c->node.key = seg->t;
+	c->node.hash = seg->hash;
+	if (tcpe_table_insert(&s->table, &c->node) != 0) {
+		s->mib[TCPE_MIB_LISTEN_DROPS]++;
+		s->mib[TCPE_MIB_DROP_TABLE_FULL]++;
+		free_conn(s, c);
+		return NULL;
+	}
+	c->flags |= TCPE_CF_PASSIVE;
+	c->listener = l;
+	tcpe_list_add_tail(&l->syn_q, &c->qlink);
+	l->syn_len++;
+	return c;
+}
+
+/*
  * An ACK for a listener with no connection: the third segment of a
  * handshake answered with a cookie (Linux cookie_v4_check). Returns the
  * new ESTABLISHED child, or NULL when the caller answers with an RST
@@ -519,23 +549,9 @@ cookie_ack(struct tcpe_stack *s, struct tcpe_conn *l,
 	*rst = false;
 	if (tcpe_stack_acc_overflow(s, l, seg, false, out))
 		return NULL;
-	c = tcpe_stack_alloc_conn(s);
-	if (c == NULL) {
-		s->mib[TCPE_MIB_LISTEN_DROPS]++;
+	c = new_child(s, l, seg);
+	if (c == NULL)
 		return NULL;
-	}
-	c->node.key = seg->t;
-	c->node.hash = seg->hash;
-	if (tcpe_table_insert(&s->table, &c->node) != 0) {
-		s->mib[TCPE_MIB_LISTEN_DROPS]++;
-		s->mib[TCPE_MIB_DROP_TABLE_FULL]++;
-		free_conn(s, c);
-		return NULL;
-	}
-	c->flags |= TCPE_CF_PASSIVE;
-	c->listener = l;
-	tcpe_list_add_tail(&l->syn_q, &c->qlink);
-	l->syn_len++;
 	c->irs = seg->seq - 1;
 	c->rcv_nxt = seg->seq;
 	c->last_ack = c->rcv_nxt;
@@ -619,23 +635,9 @@ listen_input(struct tcpe_stack *s, struct tcpe_conn *l,
 		}
 		return;
 	}
-	c = tcpe_stack_alloc_conn(s);
-	if (c == NULL) {
-		s->mib[TCPE_MIB_LISTEN_DROPS]++;
+	c = new_child(s, l, seg);
+	if (c == NULL)
 		return;
-	}
-	c->node.key = seg->t;
-	c->node.hash = seg->hash;
-	if (tcpe_table_insert(&s->table, &c->node) != 0) {
-		s->mib[TCPE_MIB_LISTEN_DROPS]++;
-		s->mib[TCPE_MIB_DROP_TABLE_FULL]++;
-		free_conn(s, c);
-		return;
-	}
-	c->flags |= TCPE_CF_PASSIVE;
-	c->listener = l;
-	tcpe_list_add_tail(&l->syn_q, &c->qlink);
-	l->syn_len++;
 	c->irs = seg->seq;
 	c->rcv_nxt = seg->seq + 1;
 	c->rcv_adv = c->rcv_nxt;
