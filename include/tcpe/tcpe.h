@@ -207,6 +207,24 @@ struct tcpe_sock *tcpe_listen(struct tcpe_worker *w, uint32_t addr,
 struct tcpe_sock *tcpe_connect(struct tcpe_worker *w, uint32_t raddr,
     uint16_t rport, const struct tcpe_handlers *h, void *ctx);
 
+/*
+ * tcpe_connect() from a chosen local address and port (bind(2) before
+ * connect(2)), for a load generator that spreads connections over several
+ * client addresses and port ranges. laddr 0 is the port's address; lport
+ * 0 picks an ephemeral port as tcpe_connect() does. A chosen lport may lie
+ * outside ip_local_port_range; with several workers the caller must pick
+ * ports whose replies reach the calling worker (with one worker, or one
+ * queue, any port does). Returns the socket, or NULL with errno as
+ * tcpe_connect(), and EADDRNOTAVAIL when laddr is not the port's address
+ * (one address per port for now), EADDRINUSE when the chosen 4-tuple is
+ * in use (a connection, or a TIME_WAIT record that may not be reused).
+ * w's lcore; from a callback too.
+ */
+#define TCPE_HAVE_CONNECT_FROM	1
+struct tcpe_sock *tcpe_connect_from(struct tcpe_worker *w, uint32_t laddr,
+    uint16_t lport, uint32_t raddr, uint16_t rport,
+    const struct tcpe_handlers *h, void *ctx);
+
 /* Replace the handlers and context of s. */
 void tcpe_sock_set_handlers(struct tcpe_sock *s, const struct tcpe_handlers *h,
     void *ctx);

@@ -185,6 +185,43 @@ tcpe_connect(struct tcpe_worker *w, uint32_t raddr, uint16_t rport,
 	return NULL;
 }
 
+struct tcpe_sock *
+tcpe_connect_from(struct tcpe_worker *w, uint32_t laddr, uint16_t lport,
+    uint32_t raddr, uint16_t rport, const struct tcpe_handlers *h, void *ctx)
+{
+	struct tcpe_dp *dp;
+	struct tcpe_conn *c;
+	struct tcpe_tuple t;
+	uint32_t hash;
+	int err;
+
+	if (w == NULL || raddr == 0 || rport == 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	dp = &w->dp;
+	if (laddr != 0 && laddr != dp->addr) {
+		errno = EADDRNOTAVAIL;
+		return NULL;
+	}
+	if (lport == 0)
+		return tcpe_connect(w, raddr, rport, h, ctx);
+	t.laddr = dp->addr;
+	t.lport = lport;
+	t.raddr = raddr;
+	t.rport = rport;
+	hash = tcpe_dp_hash(dp, &t);
+	c = tcpe_stack_connect(dp->stack, &t, hash, dp->now, &dp->out, &err);
+	if (c == NULL) {
+		errno = -err;
+		return NULL;
+	}
+	c->app_h = h;
+	c->app_ctx = ctx;
+	tcpe_dp_drain(dp, &t, hash);
+	return conn_sock(c);
+}
+
 void
 tcpe_sock_set_handlers(struct tcpe_sock *s, const struct tcpe_handlers *h,
     void *ctx)
