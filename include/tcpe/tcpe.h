@@ -213,9 +213,10 @@ struct tcpe_sock *tcpe_connect(struct tcpe_worker *w, uint32_t raddr,
  * client addresses and port ranges. laddr 0 is the port's address; lport
  * 0 picks an ephemeral port as tcpe_connect() does. A chosen lport may lie
  * outside ip_local_port_range; with several workers the caller must pick
- * ports whose replies reach the calling worker (with one worker, or one
- * queue, any port does). Returns the socket, or NULL with errno as
- * tcpe_connect(), and EADDRNOTAVAIL when laddr is not the port's address
+ * ports whose replies the engine gives to the calling worker
+ * (tcpe_worker_owns(); with one worker any port does). Returns the
+ * socket, or NULL with errno as tcpe_connect(), EXDEV when the flow
+ * belongs to another worker, EADDRNOTAVAIL when laddr is not the port's address
  * (one address per port for now), EADDRINUSE when the chosen 4-tuple is
  * in use (a connection, or a TIME_WAIT record that may not be reused).
  * w's lcore; from a callback too.
@@ -224,6 +225,18 @@ struct tcpe_sock *tcpe_connect(struct tcpe_worker *w, uint32_t raddr,
 struct tcpe_sock *tcpe_connect_from(struct tcpe_worker *w, uint32_t laddr,
     uint16_t lport, uint32_t raddr, uint16_t rport,
     const struct tcpe_handlers *h, void *ctx);
+
+/*
+ * Does the engine deliver the segments of the flow laddr:lport <->
+ * raddr:rport (host byte order; laddr 0: the port's address) to w? With
+ * several workers each flow has one owner, the RETA entry of its
+ * Toeplitz hash (DESIGN.md section 2); tcpe_connect() picks such ports by
+ * itself, tcpe_connect_from() refuses others (EXDEV). Always true with one
+ * worker. Any lcore.
+ */
+#define TCPE_HAVE_WORKER_OWNS	1
+bool tcpe_worker_owns(const struct tcpe_worker *w, uint32_t laddr,
+    uint16_t lport, uint32_t raddr, uint16_t rport);
 
 /* Replace the handlers and context of s. */
 void tcpe_sock_set_handlers(struct tcpe_sock *s, const struct tcpe_handlers *h,

@@ -16,6 +16,7 @@
 #include "tcpe/tcpe.h"
 #include "tcpe_config.h"
 #include "tcpe_dp.h"
+#include "tcpe_rss.h"
 
 #define TCPE_WORKERS_MAX	128
 
@@ -43,6 +44,9 @@ struct tcpe_engine {
 	unsigned int nworkers;
 	unsigned int lcores[TCPE_WORKERS_MAX];	/* worker i's lcore */
 	struct tcpe_worker *w[TCPE_WORKERS_MAX];
+	/* Several workers: how flows reach their owner (read-only). */
+	enum tcpe_steering steering;
+	struct tcpe_rss rss;
 	int (*setup)(struct tcpe_worker *w, void *arg);
 	void *setup_arg;
 	/* tcpe_set_poll_hook(): run on every worker each iteration. */

@@ -23,6 +23,8 @@
 
 #define ERRLEN		512
 
+#define RTE_MIN_(a, b)	((a) < (b) ? (a) : (b))
+
 void
 tcpe_api_secret(uint64_t secret[2])
 {
@@ -154,31 +156,77 @@ worker_init(struct tcpe_worker *w, const struct tcpe_config *cfg,
 	return tcpe_dp_init(&w->dp, dp);
 }
 
-/* Worker i's share of ip_local_port_range (DESIGN.md section 2). */
+/*
+ * Worker i's share of ip_local_port_range (DESIGN.md section 2): one
+ * owner decides reuse and TIME_WAIT for every port (tcpe_rss.h).
+ */
 static void
 port_share(const struct tcpe_tcp_cfg *tcp, unsigned int i, unsigned int n,
     struct tcpe_dp_params *dp)
 {
-	uint32_t lo = tcp->local_port_range[0], hi = tcp->local_port_range[1];
-	uint32_t span = hi - lo + 1, each = span / n;
+	(void)tcpe_port_share((uint16_t)tcp->local_port_range[0],
+	    (uint16_t)tcp->local_port_range[1], i, n, &dp->port_lo,
+	    &dp->port_hi);
+}
 
-	if (each == 0) {
-		/* Fewer ports than workers: they share the whole range. */
-		dp->port_lo = (uint16_t)lo;
-		dp->port_hi = (uint16_t)hi;
-		return;
+/*
+ * How flows reach their owner with nw workers on e's port ([lcores]
+ * steering, [port] queues, what the device has): the mode, the RX and TX
+ * queues to configure, and why, for the start-up line. Never fails:
+ * what cannot be done falls back to what can.
+ */
+static enum tcpe_steering
+steer_plan(const struct tcpe_engine *e, unsigned int nw, uint16_t *nrxq,
+    uint16_t *ntxq, char *why, size_t whylen)
+{
+	const struct tcpe_port *p = &e->port;
+	unsigned int want = e->cfg.lcores.steering, q;
+
+	why[0] = '\0';
+	if (nw == 1) {
+		*nrxq = 1;
+		*ntxq = 1;
+		return TCPE_STEER_AUTO;
 	}
-	dp->port_lo = (uint16_t)(lo + i * each);
-	dp->port_hi = (uint16_t)(i + 1 == n ? hi : lo + (i + 1) * each - 1);
+	q = e->cfg.port.queues != 0 ? e->cfg.port.queues : nw;
+	if (q > nw) {
+		snprintf(why, whylen, "[port] queues = %u > %u workers; ", q,
+		    nw);
+		q = nw;
+	}
+	*nrxq = (uint16_t)RTE_MIN_(q, p->max_rx);
+	*ntxq = (uint16_t)RTE_MIN_(q, p->max_tx);
+	if (*nrxq < q || *ntxq < q)
+		snprintf(why + strlen(why), whylen - strlen(why),
+		    "%s has %u RX / %u TX queues; ", p->driver, p->max_rx,
+		    p->max_tx);
+	if (want == TCPE_STEER_DISPATCH || *nrxq == 1) {
+		*nrxq = 1;
+		snprintf(why + strlen(why), whylen - strlen(why), "%s",
+		    want == TCPE_STEER_DISPATCH ? "as configured" :
+		    "one RX queue");
+		return TCPE_STEER_DISPATCH;
+	}
+	if (p->rss && want != TCPE_STEER_SOFTWARE) {
+		snprintf(why + strlen(why), whylen - strlen(why),
+		    "the device hashes IPv4/TCP, RETA of %u", p->reta_size);
+		return TCPE_STEER_RSS;
+	}
+	snprintf(why + strlen(why), whylen - strlen(why), "%s",
+	    want == TCPE_STEER_SOFTWARE ? "as configured" :
+	    "the device has no usable RSS");
+	return TCPE_STEER_SOFTWARE;
 }
 
 int
 tcpe_init(int argc, char **argv, struct tcpe_engine **ep)
 {
+	struct tcpe_dp *dps[TCPE_WORKERS_MAX];
 	struct tcpe_dp_params dp;
 	struct tcpe_engine *e;
 	struct tcpe_worker *w;
-	char err[ERRLEN], a[16];
+	char err[ERRLEN], a[16], why[160];
+	uint16_t nrxq = 1, ntxq = 1;
 	unsigned int nl, nw, i;
 	int used, rc;
 
@@ -213,24 +261,41 @@ tcpe_init(int argc, char **argv, struct tcpe_engine **ep)
 		    e->cfg.eal.lcores, nl, nl);
 		nw = nl;
 	}
-	if (nw > 1) {
-		printf("tcpe: notice: [lcores] workers = %u: running 1 worker; "
-		    "spreading flows over workers needs RSS steering, "
-		    "source ports chosen by hash and shared ARP, which are "
-		    "not implemented yet (%s)\n", nw, e->port.rss ?
-		    "the device has RSS" : "the device has no RSS either");
-		nw = 1;
-	}
-	fflush(stdout);
 	e->nworkers = nw;
+	e->steering = steer_plan(e, nw, &nrxq, &ntxq, why, sizeof(why));
+	if (nw > 1) {
+		/* One owner per flow: the RETA of the device, or ours. */
+		rc = tcpe_rss_init(&e->rss, (enum tcpe_rss_key_kind)
+		    e->cfg.port.rss_key, e->steering == TCPE_STEER_RSS ?
+		    e->port.reta_size : 128, (uint16_t)nw);
+		if (rc != 0) {
+			snprintf(err, sizeof(err), "RSS: %s", strerror(-rc));
+			goto fail;
+		}
+	}
 
 	rc = tcpe_port_pools(&e->port, (uint16_t)nw, &e->cfg.pool, e->lcores,
 	    err, sizeof(err));
 	if (rc == 0)
-		rc = tcpe_port_start(&e->port, &e->cfg.port, (uint16_t)nw, err,
+		rc = tcpe_port_start(&e->port, &e->cfg.port, nrxq, ntxq,
+		    e->steering == TCPE_STEER_RSS ? &e->rss : NULL, err,
 		    sizeof(err));
 	if (rc != 0)
 		goto fail;
+	ntxq = e->port.ntxq;	/* the driver may have wanted fewer */
+	if (e->steering == TCPE_STEER_RSS && !e->port.rss_on) {
+		e->steering = TCPE_STEER_SOFTWARE;
+		snprintf(why, sizeof(why), "RSS could not be configured");
+	}
+	if (nw > 1) {
+		printf("tcpe: steering: %s (%s), %u workers, %u RX / %u TX "
+		    "queues, rss_key %s, RETA %u%s\n",
+		    tcpe_steering_names[e->steering], why, nw, nrxq, ntxq,
+		    tcpe_rss_key_names[e->cfg.port.rss_key],
+		    e->rss.reta_size, e->port.rss_on ? ", hash from the "
+		    "device" : ", hash in software");
+	}
+	fflush(stdout);
 
 	for (i = 0; i < nw; i++) {
 		w = calloc(1, sizeof(*w));
@@ -249,6 +314,13 @@ tcpe_init(int argc, char **argv, struct tcpe_engine **ep)
 		dp.port_id = e->port.port_id;
 		dp.queue_id = (uint16_t)i;
 		dp.flags = e->port.dp_flags;
+		if (nw > 1) {
+			dp.rss = &e->rss;
+			dp.wid = (uint16_t)i;
+			dp.nworkers = (uint16_t)nw;
+			dp.rx_poll = i < nrxq;
+			dp.rx_hash = e->port.rss_on;
+		}
 		dp.tx_cap = e->cfg.lcores.burst * 4 > POLL_TXQ_MIN ?
 		    e->cfg.lcores.burst * 4 : POLL_TXQ_MIN;
 		dp.now = tcpe_clock_ns();
@@ -259,6 +331,14 @@ tcpe_init(int argc, char **argv, struct tcpe_engine **ep)
 			    strerror(-rc));
 			goto fail;
 		}
+	}
+	if (nw > 1) {
+		for (i = 0; i < nw; i++)
+			dps[i] = &e->w[i]->dp;
+		rc = tcpe_steer_setup(dps, (uint16_t)nw,
+		    e->cfg.lcores.steer_ring, ntxq, err, sizeof(err));
+		if (rc != 0)
+			goto fail;
 	}
 	/* Announce ourselves; sent by the first loop iteration. */
 	tcpe_dp_announce(&e->w[0]->dp);
@@ -455,6 +535,41 @@ print_states(struct tcpe_worker *const *ws, unsigned int n, FILE *f)
 	fprintf(f, " Orphans %" PRIu64 "\n", sum.orphans);
 }
 
+/*
+ * One line per worker (several workers): where its flows came from and
+ * what it did with them. "w<i>: name value ..." (not "name: value", so
+ * the summed counters above stay the only ones of their name).
+ */
+static void
+print_workers(struct tcpe_worker *const *ws, unsigned int n, FILE *f)
+{
+	static const int dpc[] = {
+		TCPE_DP_RX_PKTS, TCPE_DP_TX_PKTS, TCPE_DP_STEER_FWD,
+		TCPE_DP_STEER_IN, TCPE_DP_STEER_DROP, TCPE_DP_STEER_WRONG,
+		TCPE_DP_SYNACK_RX, TCPE_DP_SYNACK_FWD, TCPE_DP_SYNACK_OWNED,
+		TCPE_DP_TX_RING,
+	};
+	unsigned int i;
+	size_t k;
+
+	fprintf(f, "Workers:\n");
+	for (i = 0; i < n; i++) {
+		const struct tcpe_dp *dp = &ws[i]->dp;
+
+		fprintf(f, "    w%u: lcore %u rx_queue %s%u", i, ws[i]->lcore,
+		    dp->rx_poll ? "" : "-", dp->queue_id);
+		for (k = 0; k < sizeof(dpc) / sizeof(dpc[0]); k++)
+			fprintf(f, " %s %" PRIu64, tcpe_dp_ctr_name(dpc[k]),
+			    dp->ctr[dpc[k]]);
+		fprintf(f, " ActiveOpens %" PRIu64 " PassiveOpens %" PRIu64
+		    " OutRsts %" PRIu64 " ports %u-%u\n",
+		    dp->stack->mib[TCPE_MIB_ACTIVE_OPENS],
+		    dp->stack->mib[TCPE_MIB_PASSIVE_OPENS],
+		    dp->stack->mib[TCPE_MIB_OUT_RSTS], dp->port_lo,
+		    dp->port_hi);
+	}
+}
+
 static void
 print_counters(struct tcpe_worker *const *ws, unsigned int n, FILE *f)
 {
@@ -509,6 +624,8 @@ print_counters(struct tcpe_worker *const *ws, unsigned int n, FILE *f)
 		    fault[k]);
 	fprintf(f, "Mbufs:\n    InUse: %" PRIu64 "\n    PoolSize: %" PRIu64
 	    "\n", in_use, size);
+	if (n > 1)
+		print_workers(ws, n, f);
 }
 
 void

@@ -161,12 +161,16 @@ tcpe_connect(struct tcpe_worker *w, uint32_t raddr, uint16_t rport,
 	t.laddr = dp->addr;
 	t.raddr = raddr;
 	t.rport = rport;
-	/* The next free port of this worker's share of the range. */
+	/*
+	 * The next free port of this worker's share of the range whose
+	 * replies come back to this worker (with several workers: the RETA
+	 * entry of their Toeplitz hash, DESIGN.md section 2).
+	 */
 	n = (uint32_t)dp->port_hi - dp->port_lo + 1;
 	for (k = 0; k < n; k++) {
-		t.lport = dp->port_next;
-		dp->port_next = dp->port_next == dp->port_hi ? dp->port_lo :
-		    (uint16_t)(dp->port_next + 1);
+		t.lport = tcpe_dp_pick_port(dp, raddr, rport, &hash);
+		if (t.lport == 0)
+			break;
 		hash = tcpe_dp_hash(dp, &t);
 		c = tcpe_stack_connect(dp->stack, &t, hash, dp->now, &dp->out,
 		    &err);
@@ -210,6 +214,11 @@ tcpe_connect_from(struct tcpe_worker *w, uint32_t laddr, uint16_t lport,
 	t.lport = lport;
 	t.raddr = raddr;
 	t.rport = rport;
+	/* Replies to a port of another worker's flows would never come here. */
+	if (!tcpe_dp_owns(dp, &t)) {
+		errno = EXDEV;
+		return NULL;
+	}
 	hash = tcpe_dp_hash(dp, &t);
 	c = tcpe_stack_connect(dp->stack, &t, hash, dp->now, &dp->out, &err);
 	if (c == NULL) {
@@ -236,6 +245,20 @@ void *
 tcpe_sock_ctx(const struct tcpe_sock *s)
 {
 	return sock_conn(s)->app_ctx;
+}
+
+bool
+tcpe_worker_owns(const struct tcpe_worker *w, uint32_t laddr, uint16_t lport,
+    uint32_t raddr, uint16_t rport)
+{
+	struct tcpe_tuple t = {
+		.laddr = laddr != 0 ? laddr : w->dp.addr,
+		.raddr = raddr,
+		.lport = lport,
+		.rport = rport,
+	};
+
+	return tcpe_dp_owns(&w->dp, &t);
 }
 
 struct tcpe_worker *

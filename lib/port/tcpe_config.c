@@ -27,6 +27,7 @@
 #include <rte_mempool.h>
 
 #include "tcpe_config.h"
+#include "tcpe_rss.h"
 
 /* Room for a tcpe_param_set() message plus a path and a line number. */
 #define MSG_MAX		512
@@ -56,6 +57,26 @@ _Static_assert(RTE_MAX_LCORE >= 128,
 	.def = (dflt), \
 	.help = (hlp), \
 }
+
+/* An ENUM key: one of nam[0..n-1]. */
+#define E(st, key, field, nam, n, dflt, hlp) { \
+	.name = (key), \
+	.type = TCPE_PT_ENUM, \
+	.offset = offsetof(struct st, field), \
+	.min = 0, \
+	.max = (n) - 1, \
+	.def = (dflt), \
+	.help = (hlp), \
+	.names = (nam), \
+}
+
+const char *const tcpe_steering_names[] = {
+	[TCPE_STEER_AUTO] = "auto",
+	[TCPE_STEER_RSS] = "rss",
+	[TCPE_STEER_SOFTWARE] = "software",
+	[TCPE_STEER_DISPATCH] = "dispatch",
+	NULL,
+};
 
 #define STR_P(st, key, field, lo, dflt, hlp) \
 	P(st, key, TCPE_PT_STR, field, lo, \
@@ -111,6 +132,13 @@ static const struct tcpe_param_desc port_desc[] = {
 	    "unanswered; more are dropped"),
 	P(tcpe_port_cfg, "arp_timeout_s", TCPE_PT_U32, arp_timeout_s, 1,
 	    86400, "300", "lifetime of a resolved ARP entry, seconds"),
+	P(tcpe_port_cfg, "queues", TCPE_PT_U32, queues, 0, 1024, "0",
+	    "RX/TX queue pairs; 0: one per worker (at most what the "
+	    "device has); fewer than workers: frames are handed over"),
+	E(tcpe_port_cfg, "rss_key", rss_key, tcpe_rss_key_names, 2,
+	    "default", "Toeplitz key of RSS and software steering: "
+	    "default (Microsoft's), symmetric (0x6d5a repeated: both "
+	    "directions of a flow hash alike)"),
 };
 
 static const struct tcpe_param_desc pool_desc[] = {
@@ -128,6 +156,13 @@ static const struct tcpe_param_desc lcores_desc[] = {
 	    "worker lcores, each with its own RX/TX queue pair"),
 	P(tcpe_lcores_cfg, "burst", TCPE_PT_U32, burst, 1, 512, "32",
 	    "packets per rx_burst and per tx_burst"),
+	E(tcpe_lcores_cfg, "steering", steering, tcpe_steering_names, 4,
+	    "auto", "how flows reach their owner: rss (device RSS), "
+	    "software (a queue each, misdirected frames handed over), "
+	    "dispatch (worker 0 receives for all), auto (rss, else "
+	    "software, dispatch with one queue)"),
+	P(tcpe_lcores_cfg, "steer_ring", TCPE_PT_U32, steer_ring, 256,
+	    65536, "4096", "frames each ring between two workers holds"),
 };
 
 /*

@@ -39,6 +39,8 @@ struct tcpe_port_cfg {
 	uint32_t tx_desc;		/* tx_desc = 1024 */
 	uint32_t arp_pending;		/* arp_pending = 64 packets held per unresolved next hop */
 	uint32_t arp_timeout_s;		/* arp_timeout_s = 300 */
+	uint32_t queues;		/* queues = 0 (one pair per worker) */
+	uint32_t rss_key;		/* rss_key = default (enum tcpe_rss_key_kind) */
 };
 
 /* [pool] */
@@ -52,7 +54,19 @@ struct tcpe_pool_cfg {
 struct tcpe_lcores_cfg {
 	uint32_t workers;		/* workers = 1 */
 	uint32_t burst;			/* burst = 32 */
+	uint32_t steering;		/* steering = auto (enum tcpe_steering) */
+	uint32_t steer_ring;		/* steer_ring = 4096 frames per ring */
 };
+
+/* [lcores] steering: how flows reach the worker that owns them. */
+enum tcpe_steering {
+	TCPE_STEER_AUTO = 0,	/* rss if the device can, else software */
+	TCPE_STEER_RSS,		/* device RSS with our key and RETA */
+	TCPE_STEER_SOFTWARE,	/* a queue per worker, misdirected handed over */
+	TCPE_STEER_DISPATCH,	/* one RX queue, worker 0 hands out */
+};
+
+extern const char *const tcpe_steering_names[];
 
 /*
  * [fault]: the faults injected in one direction of the port (rx: right

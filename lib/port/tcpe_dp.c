@@ -7,8 +7,10 @@
  *   rx_burst -> [rx faults] -> Ethernet/ARP/IPv4 -> tcpe_stack_input
  *   -> frames staged [through the tx faults]
  *   -> application callbacks (owner's on_events)
+ *   -> [several workers: frames other workers handed over, as above]
  *   -> [held rx frames now due] -> TCP timers due at now, ARP retries
  *   -> callbacks
+ *   -> [several workers: misdirected frames to their owners' rings]
  *   -> [held tx frames now due] -> tx_burst of what is staged (also
  *      whenever a batch fills); what the device refuses stays staged
  *      for the next iteration, bounded by tx_cap, beyond which new
@@ -54,7 +56,8 @@ tcpe_dp_init(struct tcpe_dp *dp, const struct tcpe_dp_params *p)
 	if (p == NULL || p->tcp == NULL || p->pool == NULL || p->burst == 0 ||
 	    p->burst > BURST_MAX || p->tx_cap < p->burst ||
 	    p->prefix > 32 || p->addr == 0 || p->port_lo == 0 ||
-	    p->port_lo > p->port_hi)
+	    p->port_lo > p->port_hi ||
+	    (p->rss != NULL && (p->nworkers == 0 || p->wid >= p->nworkers)))
 		return -EINVAL;
 	dp->pool = p->pool;
 	dp->port_id = p->port_id;
@@ -76,6 +79,11 @@ tcpe_dp_init(struct tcpe_dp *dp, const struct tcpe_dp_params *p)
 	dp->now = p->now;
 	dp->on_events = p->on_events;
 	dp->owner = p->owner;
+	dp->rss = p->rss;
+	dp->wid = p->wid;
+	dp->nworkers = p->rss != NULL ? p->nworkers : 1;
+	dp->rx_poll = p->rss == NULL || p->rx_poll;
+	dp->rx_hash = p->rss != NULL && p->rx_hash;
 
 	rc = -ENOMEM;
 	dp->out.segs = calloc(OUT_CAP, sizeof(dp->out.segs[0]));
@@ -124,6 +132,7 @@ tcpe_dp_fini(struct tcpe_dp *dp)
 	dp->stack = NULL;
 	/* Before the send_ext records go: held frames may map them. */
 	tcpe_fault_fini(dp);
+	tcpe_steer_fini(dp);
 	for (i = 0; i < dp->tx_n; i++)
 		rte_pktmbuf_free(dp->tx[i]);
 	dp->tx_n = 0;
@@ -187,10 +196,17 @@ tcpe_dp_poll(struct tcpe_dp *dp)
 	uint16_t n;
 
 	dp->now = tcpe_clock_ns();
-	n = rte_eth_rx_burst(dp->port_id, dp->queue_id, pkts,
-	    (uint16_t)dp->burst);
-	if (n > 0)
-		tcpe_dp_input(dp, pkts, n);
+	if (likely(dp->rx_poll)) {
+		n = rte_eth_rx_burst(dp->port_id, dp->queue_id, pkts,
+		    (uint16_t)dp->burst);
+		if (n > 0)
+			tcpe_dp_input(dp, pkts, n);
+	}
+	/* What other workers received for us, or send through us. */
+	if (dp->nworkers > 1)
+		tcpe_steer_rx(dp);
 	tcpe_dp_timers(dp);
+	if (dp->nworkers > 1)
+		tcpe_steer_flush(dp);
 	tcpe_dp_flush(dp);
 }

@@ -29,6 +29,8 @@
 
 struct rte_mbuf;
 struct rte_mempool;
+struct rte_ring;
+struct tcpe_rss;
 
 /*
  * Engine counters of one worker, summed over workers when printed. Every
@@ -72,7 +74,23 @@ struct rte_mempool;
 	X(TX_CSUM_SW, "tx_csum_sw", "TCP checksums computed in software") \
 	X(TX_REFUSED, "tx_refused", "frames tx_burst refused (retried)") \
 	X(TX_DROPPED, "tx_dropped", "frames dropped: TX queue full") \
-	X(TX_OUT_FULL, "tx_out_full", "core output array filled (resumed)")
+	X(TX_OUT_FULL, "tx_out_full", "core output array filled (resumed)") \
+	X(STEER_FWD, "steer_fwd", \
+	    "misdirected: frames handed to their owner lcore") \
+	X(STEER_IN, "steer_in", "frames received from another lcore") \
+	X(STEER_BACKLOG, "steer_backlog", \
+	    "frames held: owner's ring full (retried)") \
+	X(STEER_DROP, "steer_drop", \
+	    "frames dropped: owner's ring and backlog full") \
+	X(STEER_ARP, "steer_arp", "ARP frames shown to the other lcores") \
+	X(STEER_WRONG, "steer_wrong", \
+	    "TCP segments handled off their owner lcore (always 0)") \
+	X(SYNACK_RX, "synack_rx", "SYN-ACKs received from the device") \
+	X(SYNACK_FWD, "synack_fwd", "SYN-ACKs handed to their owner lcore") \
+	X(SYNACK_OWNED, "synack_owned", \
+	    "SYN-ACKs handled on their owner lcore") \
+	X(TX_RING, "tx_ring", \
+	    "frames handed to the lcore owning the TX queue")
 
 enum tcpe_dp_ctr {
 #define TCPE_DP_CTR_ENUM(id, name, help) TCPE_DP_##id,
@@ -116,6 +134,18 @@ struct tcpe_dp_params {
 	 * worker's random streams. */
 	const struct tcpe_fault_cfg *fault;
 	tcpe_time_t now;
+	/*
+	 * Steering (tcpe_steer.c), several workers on one port: rss (shared,
+	 * read-only; NULL: one worker, software tuple hash), this worker's
+	 * index among nworkers, whether it polls RX queue queue_id and
+	 * whether the device fills the RSS hash (hardware RSS with rss's
+	 * key and RETA). tcpe_steer_setup() connects the workers.
+	 */
+	const struct tcpe_rss *rss;
+	uint16_t wid;
+	uint16_t nworkers;
+	bool rx_poll;
+	bool rx_hash;
 	/* Called after each input batch and timer run: the owner dispatches
 	 * the stack's events (lib/api). May be NULL. */
 	void (*on_events)(void *owner);
@@ -167,6 +197,26 @@ struct tcpe_dp {
 
 	void (*on_events)(void *owner);
 	void *owner;
+
+	/*
+	 * Steering between workers (tcpe_steer.c); all NULL with one worker.
+	 * to[j]/from[j]: the SPSC rings to and from worker j (NULL for j ==
+	 * wid); fwd[j]: frames waiting for to[j]. tx_ring: frames for the
+	 * worker whose TX queue this one uses (NULL: its own queue);
+	 * tx_from[]: rings of the workers using this one's TX queue.
+	 */
+	const struct tcpe_rss *rss;
+	uint16_t wid;
+	uint16_t nworkers;
+	bool rx_poll;			/* polls RX queue queue_id */
+	bool rx_hash;			/* mbuf hash.rss is rss's Toeplitz */
+	bool steered;			/* handling frames of from[] */
+	struct rte_ring **to;
+	struct rte_ring **from;
+	struct tcpe_steer_q *fwd;
+	struct rte_ring *tx_ring;
+	struct rte_ring **tx_from;
+	uint16_t ntx_from;
 
 	uint64_t ctr[TCPE_DP_CTR_N];
 
@@ -229,6 +279,52 @@ uint32_t tcpe_dp_hash(const struct tcpe_dp *dp, const struct tcpe_tuple *t);
 
 /* Frames and mbufs currently held by dp (staged, pending ARP, faults). */
 uint32_t tcpe_dp_held(const struct tcpe_dp *dp);
+
+/* --- steering between workers (tcpe_steer.c) ------------------------------ */
+
+/* Frames waiting for one owner's ring. */
+struct tcpe_steer_q {
+	struct rte_mbuf **m;
+	uint32_t n;
+	uint32_t cap;
+};
+
+/*
+ * Connect the n workers of one port (dps[i]->wid == i, each initialised
+ * with rss set): an SPSC ring of ring_size frames from every worker to
+ * every other, a backlog per destination, and for workers i >= ntxq a
+ * ring carrying their frames to worker i % ntxq, whose TX queue they use.
+ * Returns 0 or a negative errno with err filled. Main lcore, before the
+ * workers run.
+ */
+int tcpe_steer_setup(struct tcpe_dp *const *dps, uint16_t n,
+    uint32_t ring_size, uint16_t ntxq, char *err, size_t errlen);
+
+/* Free the frames queued for dp and its incoming rings. At fini. */
+void tcpe_steer_fini(struct tcpe_dp *dp);
+
+/* Queue m for worker owner (counted; dropped and counted when full). */
+void tcpe_steer_fwd(struct tcpe_dp *dp, uint16_t owner, struct rte_mbuf *m);
+
+/* Move queued frames to their owners' rings; what does not fit waits. */
+void tcpe_steer_flush(struct tcpe_dp *dp);
+
+/*
+ * Handle the frames other workers handed to dp (owner's side), and stage
+ * those it transmits for them. Then dispatch events.
+ */
+void tcpe_steer_rx(struct tcpe_dp *dp);
+
+/* Is the flow of tuple t (local view) dp's? Always with one worker. */
+bool tcpe_dp_owns(const struct tcpe_dp *dp, const struct tcpe_tuple *t);
+
+/*
+ * An ephemeral port of dp's share for a connection to raddr:rport whose
+ * replies the RETA gives to dp, from *next on (see tcpe_rss_pick_port());
+ * its table hash in *hash. 0 when there is none.
+ */
+uint16_t tcpe_dp_pick_port(struct tcpe_dp *dp, uint32_t raddr,
+    uint16_t rport, uint32_t *hash);
 
 /* --- buffers (tcpe_mbuf.c) ------------------------------------------------ */
 
@@ -303,8 +399,14 @@ struct tcpe_port {
 	uint8_t dev_mac[6];		/* the device's own MAC */
 	uint8_t mac[6];			/* tcpe's MAC on it */
 	uint32_t dp_flags;		/* TCPE_DP_TX_* the device does */
-	uint16_t max_queues;
+	uint16_t max_queues;		/* min of RX and TX */
+	uint16_t max_rx;
+	uint16_t max_tx;
+	uint16_t nrxq;			/* RX queues configured */
+	uint16_t ntxq;			/* TX queues configured */
+	uint16_t reta_size;		/* the device's RETA; 0: none */
 	bool rss;			/* can steer flows to queues */
+	bool rss_on;			/* RSS configured: key, RETA, hash */
 	bool configured;		/* close it at stop */
 	bool started;
 };
@@ -328,12 +430,17 @@ int tcpe_port_pools(struct tcpe_port *p, uint16_t n,
     size_t errlen);
 
 /*
- * Configure nq queue pairs (queue i receives into pools[i]), offloads,
- * MTU and MAC, and start the port. Returns 0 or a negative errno with err
- * filled. Main lcore.
+ * Configure nrxq RX and ntxq TX queues (RX queue i receives into
+ * pools[i]), offloads, MTU and MAC, and start the port. With rss not NULL,
+ * more than one RX queue and a device that can (p->rss), also hardware
+ * RSS of IPv4/TCP with rss's key, the device's RETA filled from rss's
+ * (entry e to queue rss->reta[e % rss->reta_size], which must be below
+ * nrxq) and the hash delivered in the mbuf: p->rss_on tells. Returns 0 or
+ * a negative errno with err filled. Main lcore.
  */
 int tcpe_port_start(struct tcpe_port *p, const struct tcpe_port_cfg *pc,
-    uint16_t nq, char *err, size_t errlen);
+    uint16_t nrxq, uint16_t ntxq, const struct tcpe_rss *rss, char *err,
+    size_t errlen);
 
 /* Stop and close the port, then free its pools (no mbuf may be held). */
 void tcpe_port_stop(struct tcpe_port *p);

@@ -27,6 +27,7 @@
 
 #include "tcpe_config.h"
 #include "tcpe_dp.h"
+#include "tcpe_rss.h"
 
 #define EAL_ARGS_MAX	64
 #define EAL_BUF		2048
@@ -254,8 +255,19 @@ tcpe_port_probe(const struct tcpe_port_cfg *pc, struct tcpe_port *p,
 		snprintf(p->name, sizeof(p->name), "port%u", pid);
 	memcpy(p->dev_mac, &mac, 6);
 	p->max_queues = RTE_MIN(info.max_rx_queues, info.max_tx_queues);
+	p->max_rx = info.max_rx_queues;
+	p->max_tx = info.max_tx_queues;
+	/*
+	 * Usable RSS: the device hashes IPv4/TCP, delivers the hash, takes a
+	 * 40-byte key and has a RETA we can fill (so that our software copy
+	 * of key and RETA predicts where each flow lands).
+	 */
+	p->reta_size = info.reta_size;
 	p->rss = (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH) &&
-	    (info.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP);
+	    (info.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP) &&
+	    info.hash_key_size == TCPE_RSS_KEY_LEN && info.reta_size > 0 &&
+	    info.reta_size <= TCPE_RETA_MAX &&
+	    (info.reta_size & (info.reta_size - 1)) == 0;
 	return 0;
 }
 
@@ -277,14 +289,38 @@ pick_mac(const struct tcpe_port_cfg *pc, struct tcpe_port *p)
 		p->mac[5] ^= 0x01;
 }
 
+/* Program the device's RETA from rss's (entry e -> rss's e % size). */
+static int
+reta_fill(uint16_t pid, uint16_t size, const struct tcpe_rss *rss,
+    uint16_t nrxq)
+{
+	struct rte_eth_rss_reta_entry64 reta[TCPE_RETA_MAX /
+	    RTE_ETH_RETA_GROUP_SIZE];
+	uint16_t e, q;
+
+	memset(reta, 0, sizeof(reta));
+	for (e = 0; e < size; e++) {
+		q = rss->reta[e % rss->reta_size];
+		if (q >= nrxq)
+			q = (uint16_t)(q % nrxq);
+		reta[e / RTE_ETH_RETA_GROUP_SIZE].mask |=
+		    1ULL << (e % RTE_ETH_RETA_GROUP_SIZE);
+		reta[e / RTE_ETH_RETA_GROUP_SIZE].reta[e %
+		    RTE_ETH_RETA_GROUP_SIZE] = q;
+	}
+	return rte_eth_dev_rss_reta_update(pid, reta, size);
+}
+
 int
 tcpe_port_start(struct tcpe_port *p, const struct tcpe_port_cfg *pc,
-    uint16_t nq, char *err, size_t errlen)
+    uint16_t nrxq, uint16_t ntxq, const struct tcpe_rss *rss, char *err,
+    size_t errlen)
 {
 	struct rte_mempool *const *pools = p->pools;
 	struct rte_eth_dev_info info;
 	struct rte_eth_conf conf;
 	struct rte_ether_addr ea;
+	uint8_t key[TCPE_RSS_KEY_LEN];
 	uint16_t rxd, txd, q, pid = p->port_id;
 	bool tap;
 	int rc;
@@ -292,22 +328,37 @@ tcpe_port_start(struct tcpe_port *p, const struct tcpe_port_cfg *pc,
 	rc = rte_eth_dev_info_get(pid, &info);
 	if (rc != 0)
 		goto fail;
-	if (nq == 0 || nq > p->max_queues || nq > p->npools) {
-		snprintf(err, errlen, "port %u: %u queue pairs, the device "
-		    "has %u", pid, nq, p->max_queues);
+	if (nrxq == 0 || ntxq == 0 || nrxq > p->max_rx || ntxq > p->max_tx ||
+	    nrxq > p->npools) {
+		snprintf(err, errlen, "port %u: %u RX and %u TX queues, the "
+		    "device has %u and %u", pid, nrxq, ntxq, p->max_rx,
+		    p->max_tx);
 		return -EINVAL;
 	}
 	memset(&conf, 0, sizeof(conf));
 	conf.txmode.offloads = info.tx_offload_capa & TX_WANT;
 	conf.rxmode.offloads = info.rx_offload_capa & RX_WANT;
 	conf.rxmode.mtu = pc->mtu;
-	if (nq > 1 && p->rss) {
+	p->rss_on = false;
+	if (nrxq > 1 && p->rss && rss != NULL) {
+		memcpy(key, rss->key, sizeof(key));
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_key = key;
+		conf.rx_adv_conf.rss_conf.rss_key_len = sizeof(key);
 		conf.rx_adv_conf.rss_conf.rss_hf =
 		    RTE_ETH_RSS_NONFRAG_IPV4_TCP & info.flow_type_rss_offloads;
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
+		p->rss_on = true;
 	}
-	rc = rte_eth_dev_configure(pid, nq, nq, &conf);
+	rc = rte_eth_dev_configure(pid, nrxq, ntxq, &conf);
+	if (rc != 0 && nrxq != ntxq) {
+		/*
+		 * Some drivers (net_tap) want as many TX queues as RX: the
+		 * workers without one hand their frames over (tcpe_steer.c).
+		 */
+		ntxq = RTE_MIN(nrxq, ntxq);
+		rc = rte_eth_dev_configure(pid, nrxq, ntxq, &conf);
+	}
 	if (rc != 0)
 		goto fail;
 	p->configured = true;
@@ -316,17 +367,21 @@ tcpe_port_start(struct tcpe_port *p, const struct tcpe_port_cfg *pc,
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &rxd, &txd);
 	if (rc != 0)
 		goto fail;
-	for (q = 0; q < nq; q++) {
+	for (q = 0; q < nrxq; q++) {
 		rc = rte_eth_rx_queue_setup(pid, q, rxd,
 		    (unsigned int)pools[q]->socket_id, NULL, pools[q]);
 		if (rc != 0)
 			goto fail;
+	}
+	for (q = 0; q < ntxq; q++) {
 		rc = rte_eth_tx_queue_setup(pid, q, txd,
-		    (unsigned int)pools[q]->socket_id, NULL);
+		    (unsigned int)pools[q % p->npools]->socket_id, NULL);
 		if (rc != 0)
 			goto fail;
 	}
-	p->nq = nq;
+	p->nq = RTE_MIN(nrxq, ntxq);
+	p->nrxq = nrxq;
+	p->ntxq = ntxq;
 	p->dp_flags = 0;
 	if (conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
 		p->dp_flags |= TCPE_DP_TX_MULTISEG;
@@ -353,6 +408,14 @@ tcpe_port_start(struct tcpe_port *p, const struct tcpe_port_cfg *pc,
 	if (rc != 0)
 		goto fail;
 	p->started = true;
+	/*
+	 * Our RETA, so that software predicts the queue of every flow (the
+	 * choice of source ports depends on it). A device that refuses
+	 * keeps its own: RSS stays on, the hash is still read from the
+	 * mbuf, and frames it puts on the wrong queue are handed over.
+	 */
+	if (p->rss_on && reta_fill(pid, info.reta_size, rss, nrxq) != 0)
+		p->reta_size = 0;
 	return 0;
 fail:
 	snprintf(err, errlen, "port %u (%s): %s", pid, p->driver,

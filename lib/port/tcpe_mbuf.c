@@ -25,6 +25,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 #include <rte_mempool.h>
 #include <rte_tcp.h>
 
@@ -158,6 +159,7 @@ tcpe_dp_flush(struct tcpe_dp *dp)
 {
 	uint64_t bytes = 0;
 	uint16_t sent, n, i;
+	bool sent_ring = false;
 
 	/* Held frames now due join the staging, right before tx_burst. */
 	if (unlikely(dp->fault[TCPE_FAULT_TX] != NULL))
@@ -166,11 +168,22 @@ tcpe_dp_flush(struct tcpe_dp *dp)
 		n = dp->tx_n > UINT16_MAX ? UINT16_MAX : (uint16_t)dp->tx_n;
 		for (i = 0; i < n; i++)
 			bytes += dp->tx[i]->pkt_len;
-		sent = rte_eth_tx_burst(dp->port_id, dp->queue_id, dp->tx, n);
+		if (likely(dp->tx_ring == NULL)) {
+			sent = rte_eth_tx_burst(dp->port_id, dp->queue_id,
+			    dp->tx, n);
+		} else {
+			/* Our TX queue is another worker's: its ring. */
+			sent = (uint16_t)rte_ring_sp_enqueue_burst(dp->tx_ring,
+			    (void **)dp->tx, n, NULL);
+			dp->ctr[TCPE_DP_TX_RING] += sent;
+			sent_ring = true;
+		}
 		for (i = sent; i < n; i++)
 			bytes -= dp->tx[i]->pkt_len;
-		dp->ctr[TCPE_DP_TX_PKTS] += sent;
-		dp->ctr[TCPE_DP_TX_BYTES] += bytes;
+		if (!sent_ring) {
+			dp->ctr[TCPE_DP_TX_PKTS] += sent;
+			dp->ctr[TCPE_DP_TX_BYTES] += bytes;
+		}
 		bytes = 0;
 		if (sent < dp->tx_n)
 			memmove(dp->tx, dp->tx + sent,

@@ -24,6 +24,7 @@
 
 #include "tcpe_dp.h"
 #include "tcpe_net.h"
+#include "tcpe_rss.h"
 #include "tcpe_wire.h"
 
 #define L2_LEN		RTE_ETHER_HDR_LEN
@@ -69,15 +70,35 @@ struct tcpe_arp_entry {
 
 static const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
+/*
+ * The Toeplitz hash of the segments of flow t (local view) as they
+ * arrive: what the device puts in hash.rss under hardware RSS.
+ */
+static inline uint32_t
+rss_raw(const struct tcpe_dp *dp, const struct tcpe_tuple *t)
+{
+	return tcpe_rss_hash(dp->rss, t->raddr, t->laddr, t->rport, t->lport);
+}
+
 uint32_t
 tcpe_dp_hash(const struct tcpe_dp *dp, const struct tcpe_tuple *t)
 {
 	/*
-	 * One worker per port for now, so no device hash to agree with: the
-	 * software hash is used on input and for active opens alike.
+	 * One worker: no device hash to agree with, the software tuple hash
+	 * on input and for active opens alike. Several: the Toeplitz hash
+	 * that decides the owner (the device's own when it has RSS), spread
+	 * for the core's table.
 	 */
-	(void)dp;
-	return tcpe_tuple_hash(t);
+	if (dp->rss == NULL)
+		return tcpe_tuple_hash(t);
+	return tcpe_rss_table_hash(rss_raw(dp, t));
+}
+
+bool
+tcpe_dp_owns(const struct tcpe_dp *dp, const struct tcpe_tuple *t)
+{
+	return dp->rss == NULL ||
+	    tcpe_rss_owner(dp->rss, rss_raw(dp, t)) == dp->wid;
 }
 
 /* --- ARP ------------------------------------------------------------------ */
@@ -299,6 +320,20 @@ tcpe_arp_timers(struct tcpe_dp *dp)
 	}
 }
 
+static void
+arp_share(struct tcpe_dp *dp, struct rte_mbuf *m)
+{
+	uint16_t j;
+
+	for (j = 0; j < dp->nworkers; j++) {
+		if (j == dp->wid)
+			continue;
+		rte_mbuf_refcnt_update(m, 1);
+		dp->ctr[TCPE_DP_STEER_ARP]++;
+		tcpe_steer_fwd(dp, j, m);
+	}
+}
+
 static enum verdict
 arp_input(struct tcpe_dp *dp, struct rte_mbuf *m)
 {
@@ -344,6 +379,16 @@ arp_input(struct tcpe_dp *dp, struct rte_mbuf *m)
 		if (e != NULL)
 			arp_confirm(dp, e, sha);
 	}
+	/* A copy another worker received: it counted and answered. */
+	if (dp->steered)
+		return RX_FREE;
+	/*
+	 * Every worker keeps its own ARP table, and the device delivers an
+	 * answer to whichever queue it likes: show what teaches a mapping
+	 * to the other workers (read-only, one reference each).
+	 */
+	if (dp->nworkers > 1 && sip != 0 && !(sha[0] & 0x01))
+		arp_share(dp, m);
 	if (tip != dp->addr) {
 		dp->ctr[TCPE_DP_ARP_RX_OTHER]++;
 		return RX_NOT_MINE;
@@ -485,11 +530,54 @@ icmp_input(struct tcpe_dp *dp, struct rte_mbuf *m, const struct tcpe_ip4 *ip)
 	return RX_KEPT;
 }
 
+#define SYNACK	(TCPE_TH_SYN | TCPE_TH_ACK)
+
+/*
+ * Several workers: the flow's Toeplitz hash (the device's when it
+ * computed it with our key, or the handing worker's), into *raw. Returns
+ * true when m is another worker's and was handed to it; false when it is
+ * ours to handle. A frame is handed over at most once: the owner handles
+ * what it is given even if (it never should) the RETA disagreed.
+ */
+static inline bool
+steer(struct tcpe_dp *dp, struct rte_mbuf *m, const struct tcpe_seg *seg,
+    uint32_t *raw)
+{
+	bool synack = (seg->flags & SYNACK) == SYNACK;
+	uint16_t owner;
+
+	if ((dp->rx_hash || dp->steered) &&
+	    (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
+		*raw = m->hash.rss;
+	else
+		*raw = rss_raw(dp, &seg->t);
+	owner = tcpe_rss_owner(dp->rss, *raw);
+	if (synack && !dp->steered)
+		dp->ctr[TCPE_DP_SYNACK_RX]++;
+	if (likely(owner == dp->wid)) {
+		dp->ctr[TCPE_DP_SYNACK_OWNED] += synack;
+		return false;
+	}
+	if (dp->steered) {
+		dp->ctr[TCPE_DP_STEER_WRONG]++;
+		return false;
+	}
+	/* The owner reuses the hash and the checksum verdict. */
+	m->hash.rss = *raw;
+	m->ol_flags = (m->ol_flags & ~RTE_MBUF_F_RX_L4_CKSUM_MASK) |
+	    RTE_MBUF_F_RX_L4_CKSUM_GOOD | RTE_MBUF_F_RX_RSS_HASH;
+	dp->ctr[TCPE_DP_STEER_FWD]++;
+	dp->ctr[TCPE_DP_SYNACK_FWD] += synack;
+	tcpe_steer_fwd(dp, owner, m);
+	return true;
+}
+
 /* A TCP segment to us: checked, parsed, handed to the core. */
 static enum verdict
 tcp_input(struct tcpe_dp *dp, struct rte_mbuf *m, const struct tcpe_ip4 *ip)
 {
 	struct tcpe_seg seg;
+	uint32_t raw;
 	uint64_t fl = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
 	bool verify = true;
 	int rc;
@@ -500,7 +588,9 @@ tcp_input(struct tcpe_dp *dp, struct rte_mbuf *m, const struct tcpe_ip4 *ip)
 		return RX_FREE;
 	}
 	if (fl == RTE_MBUF_F_RX_L4_CKSUM_GOOD) {
-		dp->ctr[TCPE_DP_RX_TCP_CSUM_HW]++;
+		/* A handed-over frame was checked by its first worker. */
+		if (!dp->steered)
+			dp->ctr[TCPE_DP_RX_TCP_CSUM_HW]++;
 		verify = false;
 	}
 	rc = tcpe_wire_tcp_parse(rte_pktmbuf_mtod_offset(m, const uint8_t *,
@@ -515,7 +605,13 @@ tcp_input(struct tcpe_dp *dp, struct rte_mbuf *m, const struct tcpe_ip4 *ip)
 	seg.data.buf = (struct tcpe_buf *)(void *)m;
 	seg.data.off += L2_LEN + ip->ihl;
 	seg.tos = ip->tos;
-	seg.hash = tcpe_dp_hash(dp, &seg.t);
+	if (dp->rss == NULL) {
+		seg.hash = tcpe_tuple_hash(&seg.t);
+	} else {
+		if (steer(dp, m, &seg, &raw))
+			return RX_KEPT;
+		seg.hash = tcpe_rss_table_hash(raw);
+	}
 	tcpe_stack_input(dp->stack, &seg, dp->now, &dp->out);
 	tcpe_dp_drain(dp, &seg.t, seg.hash);
 	/* The core took references on what it keeps. */
@@ -595,8 +691,10 @@ rx_one(struct tcpe_dp *dp, struct rte_mbuf *m)
 static inline bool
 rx_frame(struct tcpe_dp *dp, struct rte_mbuf *m)
 {
-	dp->ctr[TCPE_DP_RX_PKTS]++;
-	dp->ctr[TCPE_DP_RX_BYTES] += rte_pktmbuf_pkt_len(m);
+	if (likely(!dp->steered)) {
+		dp->ctr[TCPE_DP_RX_PKTS]++;
+		dp->ctr[TCPE_DP_RX_BYTES] += rte_pktmbuf_pkt_len(m);
+	}
 	switch (rx_one(dp, m)) {
 	case RX_FREE:
 		rte_pktmbuf_free(m);

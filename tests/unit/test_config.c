@@ -72,6 +72,9 @@ static const struct expect exp_port[] = {
 	    "64" },
 	{ "arp_timeout_s", TCPE_PT_U32, E(tcpe_port_cfg, arp_timeout_s), 1,
 	    86400, "300" },
+	{ "queues", TCPE_PT_U32, E(tcpe_port_cfg, queues), 0, 1024, "0" },
+	{ "rss_key", TCPE_PT_ENUM, E(tcpe_port_cfg, rss_key), 0, 1,
+	    "default" },
 };
 
 static const struct expect exp_pool[] = {
@@ -85,6 +88,10 @@ static const struct expect exp_pool[] = {
 static const struct expect exp_lcores[] = {
 	{ "workers", TCPE_PT_U32, E(tcpe_lcores_cfg, workers), 1, 128, "1" },
 	{ "burst", TCPE_PT_U32, E(tcpe_lcores_cfg, burst), 1, 512, "32" },
+	{ "steering", TCPE_PT_ENUM, E(tcpe_lcores_cfg, steering), 0, 3,
+	    "auto" },
+	{ "steer_ring", TCPE_PT_U32, E(tcpe_lcores_cfg, steer_ring), 256,
+	    65536, "4096" },
 };
 
 #define F(f)	offsetof(struct tcpe_fault_cfg, f)
