@@ -15,6 +15,9 @@
 #include <time.h>
 
 #include "tcpe_api.h"
+#include "tcpe_capture.h"
+#include "tcpe_log.h"
+#include "tcpe_telemetry.h"
 
 /* Frames an embedded worker holds for tcpe_embed_output(). */
 #define EMBED_TXQ	4096
@@ -138,6 +141,7 @@ worker_init(struct tcpe_worker *w, const struct tcpe_config *cfg,
     struct tcpe_dp_params *dp)
 {
 	uint64_t secret[2];
+	int rc;
 
 	tcpe_api_secret(secret);
 	dp->tcp = &cfg->tcp;
@@ -153,7 +157,13 @@ worker_init(struct tcpe_worker *w, const struct tcpe_config *cfg,
 	dp->secret[1] = secret[1];
 	dp->on_events = tcpe_api_dispatch;
 	dp->owner = w;
-	return tcpe_dp_init(&w->dp, dp);
+	rc = tcpe_dp_init(&w->dp, dp);
+	if (rc == 0) {
+		/* State transitions at rte_log DEBUG (lib/port/tcpe_log.h). */
+		w->dp.stack->trace = tcpe_log_trace;
+		w->dp.stack->trace_ctx = (void *)(uintptr_t)w->id;
+	}
+	return rc;
 }
 
 /*
@@ -216,6 +226,41 @@ steer_plan(const struct tcpe_engine *e, unsigned int nw, uint16_t *nrxq,
 	    want == TCPE_STEER_SOFTWARE ? "as configured" :
 	    "the device has no usable RSS");
 	return TCPE_STEER_SOFTWARE;
+}
+
+/*
+ * Telemetry (/tcpe/... commands) and live capture over the workers
+ * (lib/port/tcpe_telemetry.h, tcpe_capture.h). Never fatal: the engine
+ * runs without them and says why.
+ */
+static void
+obs_start(struct tcpe_engine *e, const char *argv0)
+{
+	struct tcpe_obs_info info;
+	const char *base = strrchr(argv0, '/');
+	unsigned int i;
+	int rc = 0;
+
+	memset(&info, 0, sizeof(info));
+	snprintf(info.app, sizeof(info.app), "%s", base != NULL ? base + 1 :
+	    argv0);
+	snprintf(info.device, sizeof(info.device), "%s", e->port.name);
+	snprintf(info.driver, sizeof(info.driver), "%s", e->port.driver);
+	info.addr = e->cfg.port.addr;
+	info.prefix = (uint8_t)e->cfg.port.prefix;
+	memcpy(info.mac, e->port.mac, 6);
+	info.mtu = (uint16_t)e->cfg.port.mtu;
+	info.port_id = e->port.port_id;
+	info.queues = e->port.nq;
+	for (i = 0; i < e->nworkers && rc == 0; i++)
+		rc = tcpe_obs_attach(i, &e->w[i]->dp, e->w[i]->lcore);
+	if (rc == 0)
+		rc = tcpe_capture_init(e->port.port_id, e->cfg.port.mtu + 18);
+	if (rc == 0)
+		rc = tcpe_obs_start(e->nworkers, &info);
+	if (rc != 0)
+		tcpe_log(TCPE_LOG_WARNING, "telemetry and capture off: %s",
+		    strerror(rc < 0 ? -rc : rc));
 }
 
 int
@@ -342,6 +387,7 @@ tcpe_init(int argc, char **argv, struct tcpe_engine **ep)
 	}
 	/* Announce ourselves; sent by the first loop iteration. */
 	tcpe_dp_announce(&e->w[0]->dp);
+	obs_start(e, argv[0]);
 
 	ip_str(a, e->cfg.port.addr);
 	printf("tcpe: port %u (%s) %02x:%02x:%02x:%02x:%02x:%02x %s/%u, "
@@ -385,6 +431,8 @@ worker_main(void *arg)
 		if (e->poll_fn != NULL)
 			e->poll_fn(w, e->poll_arg);
 		tcpe_dp_poll(&w->dp);
+		/* A telemetry snapshot asked for (lib/port/tcpe_telemetry.h). */
+		tcpe_obs_poll(w->id);
 	}
 	tcpe_fault_stop(&w->dp);	/* held frames: tx sent, rx dropped */
 	tcpe_dp_flush(&w->dp);
@@ -446,6 +494,8 @@ tcpe_fini(struct tcpe_engine *e)
 
 	if (e == NULL)
 		return;
+	/* Telemetry stops reading the workers, a capture is closed. */
+	tcpe_obs_stop();
 	for (i = 0; i < TCPE_WORKERS_MAX; i++) {
 		if (e->w[i] == NULL)
 			continue;
