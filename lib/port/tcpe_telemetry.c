@@ -489,13 +489,15 @@ cmd_workers(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct rte_tel_data *g;
 	unsigned int lo, hi, i;
+	char key[16];
 
 	(void)cmd;
 	(void)params;
 	pthread_mutex_lock(&obs_lock);
 	if (take(NULL, false, &lo, &hi, d) != 0)
 		goto out;
-	rte_tel_data_start_array(d, RTE_TEL_CONTAINER);
+	/* Dicts cannot sit in a telemetry array: "w0", "w1" ... */
+	rte_tel_data_start_dict(d);
 	for (i = lo; i < hi; i++) {
 		const struct tcpe_obs_snap *p = &tcpe_obs_mbox[i].snap;
 
@@ -519,7 +521,8 @@ cmd_workers(const char *cmd, const char *params, struct rte_tel_data *d)
 		    p->mib[TCPE_MIB_OUT_SEGS]);
 		rte_tel_data_add_dict_u64(g, "rx_pkts", p->ctr[TCPE_DP_RX_PKTS]);
 		rte_tel_data_add_dict_u64(g, "tx_pkts", p->ctr[TCPE_DP_TX_PKTS]);
-		rte_tel_data_add_array_container(d, g, 0);
+		snprintf(key, sizeof(key), "w%u", i);
+		rte_tel_data_add_dict_container(d, key, g, 0);
 	}
 out:
 	pthread_mutex_unlock(&obs_lock);
