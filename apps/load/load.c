@@ -1381,8 +1381,21 @@ main(int argc, char **argv)
 	n = tcpe_init(argc, argv, &engine);
 	if (n < 0)
 		return 1;
-	if (tcpe_engine_info(engine, &info) == 0)
+	if (tcpe_engine_info(engine, &info) == 0) {
 		nworkers = info.workers ? info.workers : 1;
+		/* tcpe has one address per port (tcpe_connect_from()). */
+		for (i = 0; i < (int)opt_nsrc; i++) {
+			char a[16];
+
+			if (opt_src[i] == info.addr)
+				continue;
+			print_addr(a, sizeof(a), opt_src[i]);
+			fprintf(stderr, "tcpe-load: --src %s: not the port's "
+			    "address (tcpe has one address per port)\n", a);
+			tcpe_fini(engine);
+			return 2;
+		}
+	}
 	if (nworkers > LOAD_MAX_WORKERS)
 		nworkers = LOAD_MAX_WORKERS;
 
