@@ -140,7 +140,7 @@ sleep 1 # the unread reply fills the windows
 
 say "2. tcpe-stat shows what a user expects"
 stat_ -a >"$WORK/ss.txt"
-cat "$WORK/ss.txt" | head -12
+head -12 "$WORK/ss.txt"
 echo "..."
 "${NSX[@]}" ss -tnH state established "( dport = :80 )" >"$WORK/kernel_ss.txt"
 n=0
