@@ -83,11 +83,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-timeout 10 ip netns add "$NS" || exit 1
-timeout 10 "${NSX[@]}" ip link set lo up
-
+# start_server N LOG: a fresh namespace each run (the kernel clients'
+# TIME_WAIT sockets of one run would exhaust the next one's ports).
 start_server() {
 	local n=$1 log=$2 i
+	ip netns del "$NS" 2>/dev/null
+	timeout 10 ip netns add "$NS" || return 1
+	timeout 10 "${NSX[@]}" ip link set lo up
+	"${NSX[@]}" sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
+	"${NSX[@]}" sysctl -qw net.ipv4.tcp_tw_reuse=1
 	"${NSX[@]}" timeout -k 5 $((DUR * 4 + 60)) "$HTTPD" \
 		--set "port.vdev=net_tap0,iface=$IFACE" --set port.addr=198.18.0.2 \
 		--set port.mac=02:00:00:00:00:02 --set "eal.file_prefix=$PREFIX" \
@@ -123,17 +127,23 @@ wrk_rate() {
 	grep -q 'Socket errors' "$out" && sed -n 's/^ */  wrk: /p' "$out" | grep 'Socket errors' >&2
 }
 
+# fwd_pct LOG: frames handed to another lcore, % of the frames received.
+fwd_pct() {
+	awk '$1 == "steer_fwd:" && !f { f = $2 } $1 == "rx_pkts:" && !x { x = $2 }
+		END { printf "%.1f", x ? 100 * f / x : 0 }' "$1"
+}
+
 # share LOG NAME: each worker's NAME as "w0 51% w1 49%".
 share() {
 	awk -v n="$2" '
 		$1 ~ /^w[0-9]+:$/ { for (i = 2; i < NF; i++) if ($i == n) { v[$1] = $(i + 1); s += $(i + 1) } }
-		END { for (w in v) printf "%s%s %.0f%%", sep, substr(w, 1, length(w) - 1), s ? 100 * v[w] / s : 0; sep = " " }
+		END { for (w in v) { printf "%s%s %.0f%%", sep, substr(w, 1, length(w) - 1), s ? 100 * v[w] / s : 0; sep = " " } }
 	' "$1"
 }
 
 printf 'tcpe-httpd on net_tap, wrk -t%s -c%s -d%ss from the kernel side, steering %s, rss_key %s, %s cores\n' \
 	"$THREADS" "$CONNS" "$DUR" "$STEER" "$KEY" "$(nproc)"
-printf '%-8s %12s %12s %14s %14s %10s  %s\n' lcores req/s req/s/lcore conn/s conn/s/lcore fwd% "shares (keep-alive tx_pkts; close PassiveOpens)"
+printf '%-8s %12s %12s %14s %14s %10s  %s\n' lcores req/s req/s/lcore conn/s conn/s/lcore fwd%ka/cl "shares (keep-alive tx_pkts; close PassiveOpens)"
 base_r=0
 base_c=0
 for n in $WORKERS; do
@@ -142,12 +152,13 @@ for n in $WORKERS; do
 	r=$(wrk_rate "http://198.18.0.2/")
 	stop_server
 	sh_r=$(share "$log" tx_pkts)
-	fwd_r=$(awk '/^Port:$/ { p = 1 } p && $1 == "steer_fwd:" { f = $2 } p && $1 == "rx_pkts:" { x = $2 } END { printf "%.1f", x ? 100 * f / x : 0 }' "$log")
+	fwd_r=$(fwd_pct "$log")
 	log=$WORK/close-$n.log
 	start_server "$n" "$log" || exit 1
 	c=$(wrk_rate -H 'Connection: close' "http://198.18.0.2/")
 	stop_server
 	sh_c=$(share "$log" PassiveOpens)
+	fwd_r="$fwd_r/$(fwd_pct "$log")"
 	printf '%-8s %12s %12s %14s %14s %10s  %s; %s\n' "$n" "$r" $((r / n)) "$c" $((c / n)) "$fwd_r" \
 		"${sh_r:-w0 100%}" "${sh_c:-w0 100%}"
 	[[ $base_r -eq 0 ]] && base_r=$r && base_c=$c
