@@ -33,8 +33,11 @@
 #include "tcpe_log.h"
 #include "tcpe_telemetry.h"
 
-/* How long a command waits for a worker's answer. */
-#define REPLY_WAIT_NS	1000000000ULL
+/*
+ * How long a command waits for a worker's answer: generous, a worker
+ * sharing its CPU with other busy pollers answers late.
+ */
+#define REPLY_WAIT_NS	5000000000ULL
 /* Connections per /tcpe/conns page: within the 16 KB telemetry output. */
 #define PAGE		32
 

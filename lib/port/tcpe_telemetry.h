@@ -18,7 +18,7 @@
  *                                         states and (if asked) a bounded
  *                                         connection dump into the
  *                                         mailbox's snapshot, then
- *   wait (bounded, 1 s) until    <----   done = req (release store)
+ *   wait (bounded, 5 s) until    <----   done = req (release store)
  *   done == req (acquire load),
  *   then read the snapshot.
  *
