@@ -217,7 +217,7 @@ steer_plan(const struct tcpe_engine *e, unsigned int nw, uint16_t *nrxq,
 		    "one RX queue");
 		return TCPE_STEER_DISPATCH;
 	}
-	if (p->rss && want != TCPE_STEER_SOFTWARE) {
+	if (p->rss && want != TCPE_STEER_SOFTWARE && p->reta_size >= nw) {
 		snprintf(why + strlen(why), whylen - strlen(why),
 		    "the device hashes IPv4/TCP, RETA of %u", p->reta_size);
 		return TCPE_STEER_RSS;

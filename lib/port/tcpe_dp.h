@@ -90,7 +90,9 @@ struct tcpe_rss;
 	X(SYNACK_OWNED, "synack_owned", \
 	    "SYN-ACKs handled on their owner lcore") \
 	X(TX_RING, "tx_ring", \
-	    "frames handed to the lcore owning the TX queue")
+	    "frames handed to the lcore owning the TX queue") \
+	X(RSS_MISMATCH, "rss_mismatch", \
+	    "SYNs whose device hash is not our Toeplitz (key or RETA lost)")
 
 enum tcpe_dp_ctr {
 #define TCPE_DP_CTR_ENUM(id, name, help) TCPE_DP_##id,

@@ -547,10 +547,21 @@ steer(struct tcpe_dp *dp, struct rte_mbuf *m, const struct tcpe_seg *seg,
 	uint16_t owner;
 
 	if ((dp->rx_hash || dp->steered) &&
-	    (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
+	    (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)) {
 		*raw = m->hash.rss;
-	else
+		/*
+		 * Once per connection (SYN or SYN-ACK) check that the device
+		 * hashes as we predict (port choice depends on it); software
+		 * wins when it does not.
+		 */
+		if (unlikely(seg->flags & TCPE_TH_SYN) && !dp->steered &&
+		    *raw != rss_raw(dp, &seg->t)) {
+			dp->ctr[TCPE_DP_RSS_MISMATCH]++;
+			*raw = rss_raw(dp, &seg->t);
+		}
+	} else {
 		*raw = rss_raw(dp, &seg->t);
+	}
 	owner = tcpe_rss_owner(dp->rss, *raw);
 	if (synack && !dp->steered)
 		dp->ctr[TCPE_DP_SYNACK_RX]++;
