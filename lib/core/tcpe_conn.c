@@ -332,11 +332,29 @@ emit(struct tcpe_conn *c, struct tcpe_out *out, uint8_t flags, uint32_t seq)
 	return o;
 }
 
-/* A bare ACK <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+/*
+ * The sequence number of a segment without data: SND.MAX, the next new
+ * byte, even while a timeout has rewound SND.NXT (the peer already holds
+ * what SND.NXT points at and would drop the ACK unread as old), but not
+ * beyond the peer's window (Linux tcp_acceptable_seq; FreeBSD sends
+ * ACK-only segments at snd_max). Found by the loss matrix.
+ */
+static uint32_t
+ack_seq(const struct tcpe_conn *c)
+{
+	uint32_t wnd_end = c->snd_una + c->snd_wnd;
+
+	if (!tcpe_state_synchronized(c->state) ||
+	    tcpe_seq_leq(c->snd_max, wnd_end))
+		return c->snd_max;
+	return tcpe_seq_gt(wnd_end, c->snd_nxt) ? wnd_end : c->snd_nxt;
+}
+
+/* A bare ACK <SEQ=SND.MAX><ACK=RCV.NXT><CTL=ACK> (see ack_seq()). */
 static void
 send_ack(struct tcpe_conn *c, struct tcpe_out *out)
 {
-	if (emit(c, out, TCPE_TH_ACK, c->snd_nxt) == NULL)
+	if (emit(c, out, TCPE_TH_ACK, ack_seq(c)) == NULL)
 		c->flags |= TCPE_CF_ACK_NOW;
 }
 
@@ -510,6 +528,17 @@ seg_mss(const struct tcpe_conn *c)
 
 static void rtt_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
     tcpe_time_t now);
+
+/*
+ * RFC 6298 5.7 (Linux TCP_TIMEOUT_FALLBACK): a handshake that needed a
+ * retransmission and gave no RTT sample starts data with a 3 s RTO.
+ */
+static void
+syn_rto_fallback(struct tcpe_conn *c)
+{
+	if (c->rtx_count > 0 && !c->rtt.valid && c->rtt.rto < TCPE_S(3))
+		c->rtt.rto = TCPE_S(3);
+}
 
 static bool
 cc_none(const struct tcpe_conn *c)
@@ -912,6 +941,7 @@ input_syn_sent(struct tcpe_conn *c, const struct tcpe_seg *seg,
 	c->irs = seg->seq;
 	c->rcv_nxt = seg->seq + 1;
 	c->rcv_adv = c->rcv_nxt;
+	c->last_ack = c->rcv_nxt;
 	tcpe_conn_take_syn_options(c, seg);
 	/* The window of a SYN is never scaled (RFC 7323 section 2.2). */
 	c->snd_wnd = seg->wnd;
@@ -922,6 +952,7 @@ input_syn_sent(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		c->snd_una = seg->ack;
 		syn_acked(c);
 		rtt_ack(c, seg, now);
+		syn_rto_fallback(c);
 		c->rtx_count = 0;
 		c->rto = c->rtt.rto;
 		c->deadline[TCPE_TT_RTO] = TCPE_TIME_NEVER;
@@ -1032,8 +1063,7 @@ enter_recovery(struct tcpe_conn *c, tcpe_time_t now)
 	s->mib[TCPE_MIB_FAST_RETRANS]++;
 	if (c->sb != NULL) {
 		s->mib[TCPE_MIB_SACK_RECOVERY]++;
-		flight = tcpe_sb_pipe(c->sb, c->snd_una, c->snd_max,
-		    c->high_rxt, smss, s->cfg.reordering);
+		/* RFC 6675 (4.2): FlightSize / 2, as without SACK. */
 		tcpe_cc_on_congestion(&c->cc, smss, flight, now);
 	} else {
 		s->mib[TCPE_MIB_RENO_RECOVERY]++;
@@ -1076,8 +1106,14 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 				tcpe_sb_init(c->sb);
 		}
 		if (c->sb != NULL) {
-			(void)tcpe_sb_update_ack(c->sb, c->snd_una, c->snd_max,
-			    seg->ack, seg->opts.sack, seg->opts.nsack, &dsack);
+			/*
+			 * RFC 6675 section 2: with SACK, a duplicate ACK
+			 * must SACK new data (a D-SACK alone is not one).
+			 */
+			if (tcpe_sb_update_ack(c->sb, c->snd_una, c->snd_max,
+			    seg->ack, seg->opts.sack, seg->opts.nsack,
+			    &dsack) == 0)
+				dup = false;
 			if (dsack.left != dsack.right)
 				s->mib[TCPE_MIB_DSACK_RECV]++;
 		}
@@ -1176,8 +1212,11 @@ ack_decide(struct tcpe_conn *c)
 {
 	const struct tcpe_tcp_cfg *cfg = &c->stack->cfg;
 
+	uint32_t full = c->rcv_mss - ((c->flags & TCPE_CF_TS) ?
+	    TCPE_TS_OPT_LEN : 0);
+
 	if ((c->flags & TCPE_CF_QUICKACK) || c->quick > 0 ||
-	    c->rcv_nxt - c->last_ack >= 2u * c->rcv_mss) {
+	    c->rcv_nxt - c->last_ack >= 2u * full) {
 		c->flags |= TCPE_CF_ACK_NOW;
 		return;
 	}
@@ -1450,7 +1489,27 @@ tcpe_conn_input(struct tcpe_conn *c, const struct tcpe_seg *seg,
 			if (c->state == TCPE_TIME_WAIT &&
 			    (seg->flags & TCPE_TH_FIN))
 				enter_time_wait(c, now);
-			send_ack(c, out);
+			/*
+			 * At most one answer per 500 ms to segments without
+			 * data (Linux tcp_oow_rate_limited,
+			 * tcp_invalid_ratelimit): two ends that find each
+			 * other's ACKs unacceptable must not ping-pong.
+			 */
+			if (seg_seqlen(seg) > 0) {
+				/* Old data: report it (RFC 2883 4.1). */
+				if (seg->data.len > 0 &&
+				    tcpe_seq_lt(seg->seq, c->rcv_nxt))
+					set_dsack(c, seg->seq, tcpe_seq_lt(
+					    seg->seq + seg->data.len,
+					    c->rcv_nxt) ? seg->seq +
+					    seg->data.len : c->rcv_nxt);
+				send_ack(c, out);	/* data: never a loop */
+			} else if (now - c->last_oow < TCPE_MS(500)) {
+				s->mib[TCPE_MIB_ACK_SKIPPED_SEQ]++;
+			} else {
+				c->last_oow = now;
+				send_ack(c, out);
+			}
 		}
 		goto done;
 	}
@@ -1517,6 +1576,7 @@ tcpe_conn_input(struct tcpe_conn *c, const struct tcpe_seg *seg,
 			goto done;
 		}
 		rtt_ack(c, seg, now);
+		syn_rto_fallback(c);
 		c->snd_una = seg->ack;
 		syn_acked(c);
 		c->rtx_count = 0;

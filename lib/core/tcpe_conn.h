@@ -194,6 +194,7 @@ struct tcpe_conn {
 	tcpe_time_t rtt_ts;		/* when the timed segment was sent */
 	tcpe_time_t rtx_start;		/* first retransmission of a stall */
 	tcpe_time_t last_tx;		/* last data sent (restart after idle) */
+	tcpe_time_t last_oow;		/* last ACK to an unacceptable segment */
 	uint32_t rtt_seq;		/* end of the timed segment */
 	uint32_t recover;		/* RFC 6582 recover */
 	uint32_t high_rxt;		/* one past the last byte resent in

@@ -58,6 +58,7 @@
 	X(OFO_DROP, "TcpExt", "TCPOFODrop") \
 	X(DSACK_SENT, "TcpExt", "TCPDSACKOldSent") \
 	X(DSACK_RECV, "TcpExt", "TCPDSACKRecv") \
+	X(ACK_SKIPPED_SEQ, "TcpExt", "TCPACKSkippedSeq") \
 	X(DROP_NO_CONN_MEM, "Tcpe", "DropNoConnMem") \
 	X(DROP_TABLE_FULL, "Tcpe", "DropTableFull") \
 	X(DROP_OUT_OF_WINDOW, "Tcpe", "DropOutOfWindow") \
