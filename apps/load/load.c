@@ -933,7 +933,7 @@ static void
 summary(double secs)
 {
 	static struct load_hist lat, clat;
-	uint64_t sum[C_N], active, errs = 0;
+	uint64_t sum[C_N], active, errs = 0, all;
 	char a[16];
 	unsigned int i, j;
 	FILE *f;
@@ -998,6 +998,10 @@ summary(double secs)
 	    (double)sum[C_RESPONSES] / secs,
 	    (double)sum[C_RX_BYTES] * 8 / secs / 1e9,
 	    (double)sum[C_TX_BYTES] * 8 / secs / 1e9, errs);
+	for (i = 0, all = 0; i < nworkers; i++)
+		all += workers[i].ended;
+	/* Warm-up included: what the engine's own counters cover. */
+	fprintf(f, "  \"ended_with_warmup\": %" PRIu64 ",\n", all);
 	fprintf(f, "  \"counters\": {");
 	for (j = 0; j < C_N; j++)
 		fprintf(f, "%s\"%s\": %" PRIu64, j ? ", " : "", ctr_name[j],
