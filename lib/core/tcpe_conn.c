@@ -284,8 +284,8 @@ add_sack(struct tcpe_conn *c, struct tcpe_oseg *o)
 		c->dsack.right = c->dsack.left;
 		c->stack->mib[TCPE_MIB_DSACK_SENT]++;
 	}
-	if (!tcpe_ooo_empty(&c->ooo))
-		n += tcpe_ooo_sack(&c->ooo, &o->opts.sack[n], max - n);
+	if (c->ooo != NULL && !tcpe_ooo_empty(c->ooo))
+		n += tcpe_ooo_sack(c->ooo, &o->opts.sack[n], max - n);
 	if (n > 0) {
 		o->opts.nsack = (uint8_t)n;
 		o->opts.present |= TCPE_OPT_SACK;
@@ -1178,6 +1178,12 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		    c->cc.cwnd < UINT32_MAX - smss)
 			c->cc.cwnd += smss;
 	}
+	/* An idle connection keeps no scoreboard. */
+	if (c->sb != NULL && tcpe_sb_sacked_bytes(c->sb) == 0 &&
+	    !(c->flags & TCPE_CF_RECOVERY)) {
+		free(c->sb);
+		c->sb = NULL;
+	}
 	/* Loss detection: DupThresh duplicate ACKs, or RFC 6675 IsLost. */
 	if (!(c->flags & TCPE_CF_RECOVERY) && c->snd_una != c->snd_max &&
 	    tcpe_seq_geq(c->snd_una, c->recover) &&
@@ -1276,7 +1282,15 @@ ooo_data(struct tcpe_conn *c, const struct tcpe_seg *seg)
 		v.len = c->rcv_adv - seg->seq;
 		fin = false;
 	}
-	if (tcpe_ooo_insert(&c->ooo, c->rcv_nxt, seg->seq, &v, fin, &s->bops,
+	if (c->ooo == NULL) {
+		c->ooo = malloc(sizeof(*c->ooo));
+		if (c->ooo == NULL) {
+			s->mib[TCPE_MIB_OFO_DROP]++;
+			return;
+		}
+		tcpe_ooo_init(c->ooo);
+	}
+	if (tcpe_ooo_insert(c->ooo, c->rcv_nxt, seg->seq, &v, fin, &s->bops,
 	    &dup) != 0) {
 		s->mib[TCPE_MIB_OFO_DROP]++;
 		return;
@@ -1358,7 +1372,7 @@ process_data(struct tcpe_conn *c, const struct tcpe_seg *seg,
 	s->bops.ref(s->bops.ctx, v.buf);
 	c->rcv_nxt += v.len;
 	conn_event(c, TCPE_EV_READABLE);
-	if (tcpe_ooo_empty(&c->ooo)) {
+	if (c->ooo == NULL) {
 		ack_decide(c);
 		return true;
 	}
@@ -1366,7 +1380,7 @@ process_data(struct tcpe_conn *c, const struct tcpe_seg *seg,
 	c->flags |= TCPE_CF_ACK_NOW;
 	if (*fin_pending)
 		return true;
-	while (tcpe_ooo_pop(&c->ooo, c->rcv_nxt, &pv, &pfin)) {
+	while (tcpe_ooo_pop(c->ooo, c->rcv_nxt, &pv, &pfin)) {
 		if (pv.len > 0) {
 			if (vq_push(&c->rcvq, pv) != 0) {
 				/* The peer will send it again. */
@@ -1380,6 +1394,12 @@ process_data(struct tcpe_conn *c, const struct tcpe_seg *seg,
 			*fin_pending = 1;
 			break;
 		}
+	}
+	/* An idle connection keeps no reassembly memory. */
+	if (tcpe_ooo_empty(c->ooo)) {
+		tcpe_ooo_free(c->ooo, &s->bops);
+		free(c->ooo);
+		c->ooo = NULL;
 	}
 	return true;
 }

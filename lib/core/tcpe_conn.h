@@ -190,7 +190,8 @@ struct tcpe_conn {
 	struct tcpe_rtt rtt;
 	struct tcpe_cc cc;
 	struct tcpe_sb *sb;		/* allocated at the first SACK block */
-	struct tcpe_ooo ooo;		/* out-of-order data above RCV.NXT */
+	struct tcpe_ooo *ooo;		/* out-of-order data above RCV.NXT,
+					 * allocated while there is some */
 	tcpe_time_t rtt_ts;		/* when the timed segment was sent */
 	tcpe_time_t rtx_start;		/* first retransmission of a stall */
 	tcpe_time_t last_tx;		/* last data sent (restart after idle) */
@@ -343,6 +344,13 @@ void tcpe_conn_set_keepalive(struct tcpe_conn *c, bool on, tcpe_time_t now);
 
 /* TCP_QUICKACK: on acknowledges every segment at once (no delayed ACK). */
 void tcpe_conn_set_quickack(struct tcpe_conn *c, bool on);
+
+/* Out-of-order bytes held for reassembly. */
+static inline uint32_t
+tcpe_conn_ooo_bytes(const struct tcpe_conn *c)
+{
+	return c->ooo != NULL ? tcpe_ooo_bytes(c->ooo) : 0;
+}
 
 /* Bytes the application may still queue with tcpe_conn_send(). */
 uint32_t tcpe_conn_send_space(const struct tcpe_conn *c);

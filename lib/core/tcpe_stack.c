@@ -155,7 +155,10 @@ free_conn(struct tcpe_stack *s, struct tcpe_conn *c)
 	tcpe_stack_ev_unlink(c);
 	free_vq(s, &c->sndq);
 	free_vq(s, &c->rcvq);
-	tcpe_ooo_free(&c->ooo, &s->bops);
+	if (c->ooo != NULL) {
+		tcpe_ooo_free(c->ooo, &s->bops);
+		free(c->ooo);
+	}
 	free(c->sb);
 	s->state_count[c->state]--;
 	s->nconns--;
@@ -218,7 +221,6 @@ tcpe_stack_alloc_conn(struct tcpe_stack *s)
 	c->state = TCPE_CLOSED;
 	c->rto = TCPE_MS(cfg->rto_initial_ms);
 	tcpe_rtt_init(&c->rtt, c->rto);
-	tcpe_ooo_init(&c->ooo);
 	c->snd_buf = cfg->wmem[1];
 	c->rcv_buf = cfg->rmem[1];
 	c->mss = s->mss;

@@ -1443,7 +1443,7 @@ test_rcv_ooo_sack_ts(void **state)
 	EXPECT_EVS(fx, c, TCPE_EV_READABLE);
 	EXPECT_U32(fx, "bytes read", h_recv(fx, c, &r.p, &last), 4000);
 	EXPECT_U32(fx, "last recv", (uint32_t)-last, EAGAIN);
-	EXPECT_U32(fx, "OOO bytes", tcpe_ooo_bytes(&c->ooo), 2000);
+	EXPECT_U32(fx, "OOO bytes", tcpe_conn_ooo_bytes(c), 2000);
 	EXPECT_MIB(fx, OFO_DROP, 0);
 }
 
@@ -1621,7 +1621,7 @@ test_rcv_overlap_reassembly(void **state)
 	pdata(fx, &r, A, 3400, 1600);
 	H_EXPECT_ONLY(fx, &r.p, A, OUR(&r, 0), PEER(&r, 5400));
 	EXPECT_U32(fx, "bytes read", h_recv(fx, c, &r.p, &last), 5400);
-	EXPECT_U32(fx, "OOO bytes", tcpe_ooo_bytes(&c->ooo), 0);
+	EXPECT_U32(fx, "OOO bytes", tcpe_conn_ooo_bytes(c), 0);
 }
 
 /*
@@ -1643,11 +1643,11 @@ test_rcv_beyond_window(void **state)
 	EXPECT_SACK(fx, 0, &r, 0);
 	EXPECT_MIB(fx, DROP_OUT_OF_WINDOW, 1);
 	EXPECT_MIB(fx, OFO_QUEUE, 0);
-	EXPECT_U32(fx, "OOO bytes", tcpe_ooo_bytes(&c->ooo), 0);
+	EXPECT_U32(fx, "OOO bytes", tcpe_conn_ooo_bytes(c), 0);
 	pdata(fx, &r, A, 65000, 1000);
 	EXPECT_DUPACK(fx, &r, 0);
 	EXPECT_SACK(fx, 0, &r, 1, 65000, 65535);
-	EXPECT_U32(fx, "OOO bytes", tcpe_ooo_bytes(&c->ooo), 535);
+	EXPECT_U32(fx, "OOO bytes", tcpe_conn_ooo_bytes(c), 535);
 }
 
 /* A FIN beyond a hole takes effect once the hole is filled. */
