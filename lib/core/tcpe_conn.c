@@ -1213,22 +1213,60 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
  * at once for every second full-sized segment, during the quick-ACK
  * phase after the handshake, or with TCP_QUICKACK.
  */
+/*
+ * The delayed-ACK timeout follows the peer's pace as Linux's ato does
+ * (tcp_event_data_recv, tcp_send_delayed_ack): it starts at
+ * tcp_delack_min_ms, moves toward half the gap between data segments,
+ * and is bounded by tcp_delack_max_ms and by the smoothed RTT (never
+ * below tcp_delack_min_ms).
+ */
+static void
+ato_update(struct tcpe_conn *c)
+{
+	const struct tcpe_tcp_cfg *cfg = &c->stack->cfg;
+	uint32_t now_ms = (uint32_t)(c->stack->now / TCPE_MS(1));
+	uint32_t m = now_ms - c->lrcv_ms, ato = c->ato_ms;
+
+	if (ato == 0) {
+		ato = cfg->delack_min_ms;
+	} else if (m <= cfg->delack_min_ms / 2) {
+		ato = ato / 2 + cfg->delack_min_ms / 2;
+	} else if (m < ato) {
+		ato = ato / 2 + m;
+	}
+	if (ato > cfg->delack_max_ms)
+		ato = cfg->delack_max_ms;
+	if (ato < cfg->delack_min_ms)
+		ato = cfg->delack_min_ms;
+	c->ato_ms = (uint16_t)ato;
+	c->lrcv_ms = now_ms;
+}
+
 static void
 ack_decide(struct tcpe_conn *c)
 {
 	const struct tcpe_tcp_cfg *cfg = &c->stack->cfg;
-
 	uint32_t full = c->rcv_mss - ((c->flags & TCPE_CF_TS) ?
 	    TCPE_TS_OPT_LEN : 0);
+	uint32_t ato, rtt_ms;
 
+	ato_update(c);
 	if ((c->flags & TCPE_CF_QUICKACK) || c->quick > 0 ||
 	    c->rcv_nxt - c->last_ack >= 2u * full) {
 		c->flags |= TCPE_CF_ACK_NOW;
 		return;
 	}
-	if (c->deadline[TCPE_TT_DELACK] == TCPE_TIME_NEVER)
-		c->deadline[TCPE_TT_DELACK] = c->stack->now +
-		    TCPE_MS(cfg->delack_min_ms);
+	if (c->deadline[TCPE_TT_DELACK] != TCPE_TIME_NEVER)
+		return;
+	ato = c->ato_ms;
+	if (c->rtt.valid) {
+		rtt_ms = (uint32_t)(c->rtt.srtt / TCPE_MS(1));
+		if (rtt_ms < cfg->delack_min_ms)
+			rtt_ms = cfg->delack_min_ms;
+		if (ato > rtt_ms)
+			ato = rtt_ms;
+	}
+	c->deadline[TCPE_TT_DELACK] = c->stack->now + TCPE_MS(ato);
 }
 
 /* Report [left, right) as duplicate data (RFC 2883), when negotiated. */

@@ -202,6 +202,8 @@ struct tcpe_conn {
 					 * recovery (RFC 6675 HighRxt + 1) */
 	struct tcpe_sack_block dsack;	/* to report; left == right: none */
 	uint8_t dupacks;
+	uint16_t ato_ms;		/* delayed-ACK timeout (Linux ato) */
+	uint32_t lrcv_ms;		/* last data received, ms clock */
 
 	/*
 	 * Listener (LISTEN) and child bookkeeping. A child is linked by

@@ -1786,6 +1786,53 @@ test_delayed_ack(void **state)
 }
 
 /*
+ * The delayed-ACK timeout follows the peer's pace as Linux's ato: lone
+ * segments 35 ms apart (more than delack_min / 2, less than the timeout)
+ * move it to ato / 2 + 35 ms each time (55, 62, 66 ... -> 70 ms), never
+ * above tcp_delack_max_ms nor the smoothed RTT, never below
+ * tcp_delack_min_ms; back-to-back segments bring it down to the floor.
+ */
+static void
+test_delayed_ack_timeout_adapts(void **state)
+{
+	struct h_fx *fx = fx_cc(state, TCPE_CC_CUBIC);
+	static const uint32_t want[] = { 55, 62, 66, 68, 69, 69 };
+	struct tcpe_conn *c;
+	struct rp r;
+	uint32_t i;
+
+	rp_init(&r, false, false, 65535);
+	c = r_open_passive(fx, &r);
+	quick_phase(fx, &r);
+	/* The first lone segment: the timeout starts at delack_min. */
+	psend(fx, &r, 100);
+	EXPECT_T(fx, "delayed ACK timer", c->deadline[TCPE_TT_DELACK],
+	    fx->now + MS(40));
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		/* ACK what is pending, then the next lone segment 35 ms on. */
+		(void)h_fire(fx, fx->now, c->deadline[TCPE_TT_DELACK] -
+		    fx->now);
+		H_EXPECT_ONLY(fx, &r.p, A, OUR(&r, 0), r.p.nxt);
+		fx->now = c->lrcv_ms * MS(1) + MS(35);
+		psend(fx, &r, 100);
+		H_EXPECT_NONE(fx);
+		EXPECT_U32(fx, "ato (ms)", c->ato_ms, want[i]);
+	}
+	/* Bounded by the smoothed RTT when that is smaller (>= 40 ms). */
+	EXPECT_T(fx, "delayed ACK timer", c->deadline[TCPE_TT_DELACK],
+	    fx->now + (c->rtt.srtt < MS(40) ? MS(40) : c->rtt.srtt <
+	    MS(69) ? c->rtt.srtt / MS(1) * MS(1) : MS(69)));
+	(void)h_fire(fx, fx->now, c->deadline[TCPE_TT_DELACK] - fx->now);
+	H_EXPECT_ONLY(fx, &r.p, A, OUR(&r, 0), r.p.nxt);
+	/* Back to back: ato / 2 + delack_min / 2, down to the floor. */
+	for (i = 0; i < 8; i++) {
+		psend(fx, &r, 100);
+		h_out_clear(fx);
+	}
+	EXPECT_U32(fx, "ato (ms)", c->ato_ms, 40);
+}
+
+/*
  * With timestamps a full-sized segment carries SMSS = 1448 bytes: the
  * second one is still ACKed at once (RFC 5681 4.2 "at least every second
  * full-sized segment"; Linux measures rcv_mss from the segments).
@@ -2585,6 +2632,7 @@ main(void)
 		T(test_quickack_phase_active_open),
 		T(test_quickack_phase_passive_open),
 		T(test_delayed_ack),
+		T(test_delayed_ack_timeout_adapts),
 		T(test_delayed_ack_full_segments_ts),
 		T(test_window_update_after_drain),
 	};
