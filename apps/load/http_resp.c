@@ -108,6 +108,9 @@ header_line(struct http_resp *r, char *l)
 
 	if (colon == NULL || colon == l)
 		return -1;
+	/* Only three headers matter: skip the others on their first letter. */
+	if ((l[0] | 0x20) != 'c' && (l[0] | 0x20) != 't')
+		return 0;
 	*colon = '\0';
 	v = colon + 1;
 	while (is_ows(*v))
