@@ -17,6 +17,11 @@
 #       fuzz    build-fuzz/ (CC=clang, -Dfuzz=enabled): every fuzz target
 #               for TCPE_FUZZ_TIME seconds (default 20) from its seed corpus
 #   ./scripts/test.sh unit asan    only the steps named (any of the above)
+#   ./scripts/test.sh matrix       not a default step: the loss matrix's
+#               full profile (64 MiB each way, every cell), engine to
+#               engine (xfer_matrix) and against the kernel on net_tap
+#               (matrix_tap.sh, needs root); goodput per cell in
+#               build/matrix-e2e.tsv and build/matrix-tap.tsv
 #
 # Installs missing Debian packages first (scripts/deps.sh). Exits non-zero
 # on any failure and ends with the line "tests: N passed, N failed", where
@@ -257,6 +262,53 @@ step_fuzz() {
 	done
 }
 
+# The loss matrix, full profile (README "The loss matrix"): both programs
+# bound their own time; each failed cell is one failure.
+step_matrix() {
+	local t=$SECONDS rc prefix=tcpe-matrix-full
+	local xm=build/tests/integration/xfer_matrix
+	local httpd=build/apps/httpd/tcpe-httpd
+	say "matrix: the loss matrix, full profile (64 MiB each way)"
+	if [[ ! -f build/build.ninja ]] && ! setup build; then
+		fail "build: meson setup"
+		return
+	fi
+	if ! ninja -C build -k 0; then
+		fail "build: compile"
+	fi
+	if [[ -x "$xm" ]]; then
+		"$xm" --no-huge -m 512 --no-pci -l 0 --file-prefix "$prefix" \
+		    --log-level warning -- --out build/matrix-e2e.tsv
+		rc=$?
+		rm -rf "/var/run/dpdk/$prefix"
+		if [[ $rc -eq 0 ]]; then
+			passed=$((passed + 1))
+		else
+			fail "matrix: engine to engine (xfer_matrix rc $rc; build/matrix-e2e.tsv)"
+		fi
+	else
+		fail "matrix: $xm (not built)"
+	fi
+	echo "matrix: engine to engine took $((SECONDS - t)) s"
+	t=$SECONDS
+	if [[ -x "$httpd" ]]; then
+		tests/integration/matrix_tap.sh --httpd "$httpd" \
+		    --out build/matrix-tap.tsv
+		rc=$?
+		if [[ $rc -eq 0 ]]; then
+			passed=$((passed + 1))
+		elif [[ $rc -eq 77 ]]; then
+			skipped=$((skipped + 1))
+		else
+			fail "matrix: against the kernel (matrix_tap.sh rc $rc; build/matrix-tap.tsv)"
+		fi
+	else
+		fail "matrix: $httpd (not built)"
+	fi
+	echo "matrix: against the kernel took $((SECONDS - t)) s"
+	echo "matrix: goodput per cell in $ROOT/build/matrix-e2e.tsv and $ROOT/build/matrix-tap.tsv"
+}
+
 ALL=(unit integration asan purity fuzz)
 steps=("$@")
 if [[ ${#steps[@]} -eq 0 || "${steps[0]}" == all ]]; then
@@ -264,13 +316,13 @@ if [[ ${#steps[@]} -eq 0 || "${steps[0]}" == all ]]; then
 fi
 for s in "${steps[@]}"; do
 	case "$s" in
-	unit | integration | asan | purity | fuzz) ;;
+	unit | integration | asan | purity | fuzz | matrix) ;;
 	-h | --help)
-		sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '3,29p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
-		echo "test.sh: unknown step '$s' (steps: ${ALL[*]})" >&2
+		echo "test.sh: unknown step '$s' (steps: ${ALL[*]} matrix)" >&2
 		exit 2
 		;;
 	esac
