@@ -324,7 +324,7 @@ def num(s):
     try: return float(s)
     except Exception: return None
 limit = num("$LIMIT_PPS") or None
-k_ka, k_close = num("$(wrk_rps k_ka)"), num("$(wrk_rps k_close)")
+k_ka, k_close, k_lat = num("$(wrk_rps k_ka)"), num("$(wrk_rps k_close)"), num("$(wrk_rps k_lat)")
 k_p50, k_p99 = num("$(wrk_pct k_lat 50%)"), num("$(wrk_pct k_lat 99%)")
 t_ka, t_lat, t_bulk, t_short = tj("t_ka"), tj("t_lat"), tj("t_bulk"), tj("t_short")
 mem = {}
@@ -362,7 +362,7 @@ for p, kp, tgt in (("p50", k_p50, ""), ("p99", k_p99, "<= 10 us")):
         kp / 1e3 if kp else None, None, tgt, "lower is better; kernel: wrk -c1")
 v = g(t_lat, "latency_ns", "p99_9")
 row("one connection latency p99.9", "us", v / 1e3 if v else None, None, None, "", "")
-row("one connection requests/s", "req/s", g(t_lat, "req_per_s"), None, None, "", "")
+row("one connection requests/s", "req/s", g(t_lat, "req_per_s"), k_lat, None, "", "kernel: wrk -c1")
 row("idle established connection", "bytes", mem.get("established_server_bytes"), None, None, "<= 256", "malloc'd per connection at $MILLION, lib/core")
 row("TIME_WAIT record", "bytes", mem.get("timewait_bytes"), None, None, "<= 64", "malloc'd per record at $MILLION, lib/core")
 row("instructions per keep-alive request", "instr", cg_ir / cg_req if cg_ir and cg_req else None,
@@ -382,7 +382,7 @@ doc = {"date": "$DATE", "machine": {"cpu": "$CPU", "cpus": $NCPU, "memory": "$ME
        "seconds_per_run": $SECS, "connections": $CONNS, "body_bytes": $BODY, "rows": rows,
        "raw": {"tcpe_keepalive": t_ka, "tcpe_latency": t_lat, "tcpe_bulk": t_bulk, "tcpe_short": t_short,
                "conn_mem": mem, "callgrind_ir": cg_ir, "callgrind_requests": cg_req,
-               "kernel": {"keepalive_rps": k_ka, "close_rps": k_close, "latency_p50_ns": k_p50, "latency_p99_ns": k_p99},
+               "kernel": {"keepalive_rps": k_ka, "close_rps": k_close, "one_conn_rps": k_lat, "latency_p50_ns": k_p50, "latency_p99_ns": k_p99},
                "limit_pps": limit}}
 json.dump(doc, open(out, "w"), indent=1)
 print(f"\nJSON: {out}")
