@@ -283,8 +283,11 @@ tw_from_conn(struct tcpe_stack *s, struct tcpe_conn *c)
 		}
 	}
 	free_conn(s, c);
-	if (tw != NULL)
+	if (tw != NULL) {
 		s->state_count[TCPE_TIME_WAIT]++;
+		if (tw->expires < s->next_hint)
+			s->next_hint = tw->expires;
+	}
 }
 
 /* Does a TCB in this state need a running timer? (README, issue 4/8) */
@@ -328,6 +331,8 @@ tcpe_stack_conn_sync(struct tcpe_conn *c)
 	} else if (!tcpe_timer_pending(&c->timer) || d < c->timer.expires) {
 		/* Pushing a deadline later leaves the entry early: lazy. */
 		tcpe_wheel_add(&s->wheel, &c->timer, d);
+		if (d < s->next_hint)
+			s->next_hint = d;
 	}
 	if (c->events != 0 && (c->flags & TCPE_CF_APP) &&
 	    !(c->flags & TCPE_CF_EVQ)) {

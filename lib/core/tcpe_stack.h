@@ -96,6 +96,7 @@ struct tcpe_stack {
 	uint64_t secret[2];
 	struct tcpe_cookie_keys cookie_keys;	/* from secret */
 	tcpe_time_t now;		/* of the current entry point */
+	tcpe_time_t next_hint;		/* no deadline before it (lower bound) */
 	uint16_t mss;			/* largest MSS we accept/advertise */
 	uint8_t rcv_wscale;		/* our window shift (tcp_rmem[1]) */
 	tcpe_trace_fn trace;
@@ -147,6 +148,21 @@ uint32_t tcpe_stack_expire_tw(struct tcpe_stack *s, tcpe_time_t now);
 
 /* When tcpe_stack_expire() next has work, TCPE_TIME_NEVER if never. */
 tcpe_time_t tcpe_stack_deadline(const struct tcpe_stack *s);
+
+/*
+ * Is a deadline due at now? One compare while now is below a cached
+ * lower bound of the next deadline (raised here to the exact deadline
+ * when passed, lowered whenever an earlier timer is armed): a loop may
+ * ask on every iteration.
+ */
+static inline bool
+tcpe_stack_due(struct tcpe_stack *s, tcpe_time_t now)
+{
+	if (now < s->next_hint)
+		return false;
+	s->next_hint = tcpe_stack_deadline(s);
+	return s->next_hint <= now;
+}
 
 /*
  * Open a listener on laddr:lport (laddr 0: any local address) with

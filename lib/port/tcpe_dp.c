@@ -169,7 +169,7 @@ tcpe_dp_timers(struct tcpe_dp *dp)
 	/* Received frames the fault layer held and that are due now. */
 	if (unlikely(dp->fault[TCPE_FAULT_RX] != NULL))
 		tcpe_fault_rx_release(dp);
-	if (tcpe_stack_deadline(s) <= dp->now) {
+	if (tcpe_stack_due(s, dp->now)) {
 		/*
 		 * tcpe_stack_expire(), one connection at a time, so that an
 		 * output array filled by one connection is drained and that
