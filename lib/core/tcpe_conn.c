@@ -382,9 +382,9 @@ detach_from_listener(struct tcpe_conn *c)
 		return;
 	tcpe_list_del(&c->qlink);
 	if (c->flags & TCPE_CF_IN_ACCEPTQ)
-		l->acc_len--;
+		l->lq->acc_len--;
 	else
-		l->syn_len--;
+		l->lq->syn_len--;
 	c->flags &= ~TCPE_CF_IN_ACCEPTQ;
 	c->listener = NULL;
 }
@@ -472,9 +472,9 @@ tcpe_conn_established(struct tcpe_conn *c)
 	if (l != NULL) {
 		s->mib[TCPE_MIB_PASSIVE_OPENS]++;
 		tcpe_list_del(&c->qlink);
-		l->syn_len--;
-		tcpe_list_add_tail(&l->acc_q, &c->qlink);
-		l->acc_len++;
+		l->lq->syn_len--;
+		tcpe_list_add_tail(&l->lq->acc_q, &c->qlink);
+		l->lq->acc_len++;
 		c->flags |= TCPE_CF_IN_ACCEPTQ;
 		conn_event(l, TCPE_EV_ACCEPT);
 		tcpe_stack_conn_sync(l);
@@ -2179,7 +2179,7 @@ close_listener(struct tcpe_conn *l, tcpe_time_t now, struct tcpe_out *out)
 
 	/* Reset every child the application never accepted. */
 	for (q = 0; q < 2; q++) {
-		h = q == 0 ? &l->syn_q : &l->acc_q;
+		h = q == 0 ? &l->lq->syn_q : &l->lq->acc_q;
 		while (!tcpe_list_empty(h)) {
 			c = tcpe_container_of(h->next, struct tcpe_conn, qlink);
 			detach_from_listener(c);

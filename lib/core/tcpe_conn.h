@@ -115,6 +115,16 @@ enum tcpe_tt {
 /* Bytes of the timestamp option as sent (with its two NOPs). */
 #define TCPE_TS_OPT_LEN		12
 
+/* A listener's queues, allocated with it (not in every TCB). */
+struct tcpe_lq {
+	struct tcpe_list syn_q;		/* half-open children */
+	struct tcpe_list acc_q;		/* established, unaccepted */
+	uint32_t syn_len;
+	uint32_t acc_len;
+	uint32_t backlog;		/* min(backlog, somaxconn) */
+	tcpe_time_t last_cookie;	/* last cookie SYN-ACK sent */
+};
+
 /* A growable ring of views; each view holds one buffer reference. */
 struct tcpe_vq {
 	struct tcpe_view *v;
@@ -148,9 +158,12 @@ struct tcpe_conn {
 	uint8_t probes;			/* unanswered zero-window probes */
 	uint8_t keep_probes;		/* unanswered keepalive probes */
 	uint8_t quick;			/* ACKs still to send at once */
+	uint8_t dupacks;		/* duplicate ACKs in a row */
 	uint16_t events;
+	uint16_t ato_ms;		/* delayed-ACK timeout (Linux ato) */
 	uint32_t flags;
 	int err;			/* 0 or -ECONNRESET/-ECONNREFUSED/... */
+	uint32_t lrcv_ms;		/* last data received, ms clock */
 
 	tcpe_time_t deadline[TCPE_TT_N];
 	tcpe_time_t rto;		/* current RTO, backoff included */
@@ -201,9 +214,6 @@ struct tcpe_conn {
 	uint32_t high_rxt;		/* one past the last byte resent in
 					 * recovery (RFC 6675 HighRxt + 1) */
 	struct tcpe_sack_block dsack;	/* to report; left == right: none */
-	uint8_t dupacks;
-	uint16_t ato_ms;		/* delayed-ACK timeout (Linux ato) */
-	uint32_t lrcv_ms;		/* last data received, ms clock */
 
 	/*
 	 * Listener (LISTEN) and child bookkeeping. A child is linked by
@@ -213,12 +223,7 @@ struct tcpe_conn {
 	 */
 	struct tcpe_list qlink;
 	struct tcpe_conn *listener;	/* child: its listener, until accepted */
-	struct tcpe_list syn_q;		/* listener: half-open children */
-	struct tcpe_list acc_q;		/* listener: established, unaccepted */
-	uint32_t syn_len;
-	uint32_t acc_len;
-	uint32_t backlog;		/* listener: min(backlog, somaxconn) */
-	tcpe_time_t last_cookie;	/* listener: last cookie SYN-ACK sent */
+	struct tcpe_lq *lq;		/* listener only: its queues */
 
 	/*
 	 * Owned by the layer above the core (lib/api: the socket's handlers

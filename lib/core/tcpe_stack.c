@@ -159,6 +159,7 @@ free_conn(struct tcpe_stack *s, struct tcpe_conn *c)
 		tcpe_ooo_free(c->ooo, &s->bops);
 		free(c->ooo);
 	}
+	free(c->lq);
 	free(c->sb);
 	s->state_count[c->state]--;
 	s->nconns--;
@@ -216,8 +217,6 @@ tcpe_stack_alloc_conn(struct tcpe_stack *s)
 	for (i = 0; i < TCPE_TT_N; i++)
 		c->deadline[i] = TCPE_TIME_NEVER;
 	tcpe_list_init(&c->qlink);
-	tcpe_list_init(&c->syn_q);
-	tcpe_list_init(&c->acc_q);
 	c->state = TCPE_CLOSED;
 	c->rto = TCPE_MS(cfg->rto_initial_ms);
 	tcpe_rtt_init(&c->rtt, c->rto);
@@ -225,7 +224,6 @@ tcpe_stack_alloc_conn(struct tcpe_stack *s)
 	c->rcv_buf = cfg->rmem[1];
 	c->mss = s->mss;
 	c->rcv_mss = s->mss;
-	c->last_cookie = TCPE_TIME_NEVER;
 	/* Options we offer; tcpe_conn_take_syn_options() keeps the agreed. */
 	if (cfg->window_scaling) {
 		c->rcv_wscale = s->rcv_wscale;
@@ -459,7 +457,7 @@ send_cookie_synack(struct tcpe_stack *s, struct tcpe_conn *l,
 		    now), ws, sack);
 		o->opts.tsecr = in->tsval;
 	}
-	l->last_cookie = now;
+	l->lq->last_cookie = now;
 	s->mib[TCPE_MIB_SYNCOOKIES_SENT]++;
 	s->mib[TCPE_MIB_OUT_SEGS]++;
 }
@@ -477,7 +475,7 @@ bool
 tcpe_stack_acc_overflow(struct tcpe_stack *s, struct tcpe_conn *l,
     const struct tcpe_seg *seg, bool may_abort, struct tcpe_out *out)
 {
-	if (l->acc_len < l->backlog)
+	if (l->lq->acc_len < l->lq->backlog)
 		return false;
 	s->mib[TCPE_MIB_LISTEN_OVERFLOWS]++;
 	s->mib[TCPE_MIB_LISTEN_DROPS]++;
@@ -513,8 +511,8 @@ new_child(struct tcpe_stack *s, struct tcpe_conn *l,
 	}
 	c->flags |= TCPE_CF_PASSIVE;
 	c->listener = l;
-	tcpe_list_add_tail(&l->syn_q, &c->qlink);
-	l->syn_len++;
+	tcpe_list_add_tail(&l->lq->syn_q, &c->qlink);
+	l->lq->syn_len++;
 	return c;
 }
 
@@ -536,8 +534,8 @@ cookie_ack(struct tcpe_stack *s, struct tcpe_conn *l,
 	bool sack = false;
 
 	*rst = true;
-	if (s->cfg.syncookies == 0 || l->last_cookie == TCPE_TIME_NEVER ||
-	    now - l->last_cookie >= COOKIE_RECENT)
+	if (s->cfg.syncookies == 0 || l->lq->last_cookie == TCPE_TIME_NEVER ||
+	    now - l->lq->last_cookie >= COOKIE_RECENT)
 		return NULL;
 	mss = tcpe_cookie_check(&s->cookie_keys, &seg->t, seg->seq - 1,
 	    seg->ack - 1, now);
@@ -626,13 +624,13 @@ listen_input(struct tcpe_stack *s, struct tcpe_conn *l,
 	if (!(seg->flags & TCPE_TH_SYN))
 		return;
 	/* Nowhere to put the connection once established: drop the SYN. */
-	if (l->acc_len >= l->backlog) {
+	if (l->lq->acc_len >= l->lq->backlog) {
 		s->mib[TCPE_MIB_LISTEN_OVERFLOWS]++;
 		s->mib[TCPE_MIB_LISTEN_DROPS]++;
 		return;
 	}
 	/* Linux tcp_syn_flood_action: counted for every cookie sent. */
-	if (s->cfg.syncookies == 2 || l->syn_len >= s->cfg.max_syn_backlog) {
+	if (s->cfg.syncookies == 2 || l->lq->syn_len >= s->cfg.max_syn_backlog) {
 		if (s->cfg.syncookies != 0) {
 			s->mib[TCPE_MIB_REQQ_FULL_DO_COOKIES]++;
 			send_cookie_synack(s, l, seg, now, out);
@@ -822,11 +820,20 @@ tcpe_stack_listen(struct tcpe_stack *s, uint32_t laddr, uint16_t lport,
 		*err = -ENOMEM;
 		return NULL;
 	}
+	l->lq = calloc(1, sizeof(*l->lq));
+	if (l->lq == NULL) {
+		free_conn(s, l);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	tcpe_list_init(&l->lq->syn_q);
+	tcpe_list_init(&l->lq->acc_q);
+	l->lq->last_cookie = TCPE_TIME_NEVER;
 	l->node.key.laddr = laddr;
 	l->node.key.lport = lport;
-	l->backlog = backlog < s->cfg.somaxconn ? backlog : s->cfg.somaxconn;
-	if (l->backlog == 0)
-		l->backlog = 1;
+	l->lq->backlog = backlog < s->cfg.somaxconn ? backlog : s->cfg.somaxconn;
+	if (l->lq->backlog == 0)
+		l->lq->backlog = 1;
 	l->flags |= TCPE_CF_APP;
 	tcpe_list_add_tail(&s->listeners, &l->qlink);
 	tcpe_conn_set_state(l, TCPE_LISTEN);
@@ -906,11 +913,11 @@ tcpe_stack_accept(struct tcpe_conn *l)
 {
 	struct tcpe_conn *c;
 
-	if (l->state != TCPE_LISTEN || tcpe_list_empty(&l->acc_q))
+	if (l->state != TCPE_LISTEN || tcpe_list_empty(&l->lq->acc_q))
 		return NULL;
-	c = tcpe_container_of(l->acc_q.next, struct tcpe_conn, qlink);
+	c = tcpe_container_of(l->lq->acc_q.next, struct tcpe_conn, qlink);
 	tcpe_list_del(&c->qlink);
-	l->acc_len--;
+	l->lq->acc_len--;
 	c->listener = NULL;
 	c->flags &= ~TCPE_CF_IN_ACCEPTQ;
 	c->flags |= TCPE_CF_APP | TCPE_CF_ACCEPTED;

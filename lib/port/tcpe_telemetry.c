@@ -99,8 +99,8 @@ dump_tcb(struct tcpe_obs_snap *s, const struct tcpe_conn *c, uint16_t w,
 	o->worker = w;
 	if (c->state == TCPE_LISTEN) {
 		o->flags = TCPE_OBS_F_LISTEN;
-		o->recvq = c->acc_len;
-		o->sendq = c->backlog;
+		o->recvq = c->lq->acc_len;
+		o->sendq = c->lq->backlog;
 		return;
 	}
 	if (c->flags & TCPE_CF_ORPHAN)

@@ -859,21 +859,21 @@ check_listener(struct node *n, struct tcpe_conn *l)
 	CHECK(tcpe_conn_deadline(l) == TCPE_TIME_NEVER);
 	CHECK(!tcpe_timer_pending(&l->timer));
 	CHECK(l->node.pprev == NULL);	/* not in the table */
-	CHECK(list_len(&l->syn_q) == l->syn_len);
-	CHECK(list_len(&l->acc_q) == l->acc_len);
+	CHECK(list_len(&l->lq->syn_q) == l->lq->syn_len);
+	CHECK(list_len(&l->lq->acc_q) == l->lq->acc_len);
 	/* SYN queue: tcp_max_syn_backlog; accept queue: the backlog. */
-	CHECKF(l->syn_len <= n->s->cfg.max_syn_backlog, "syn %u max %u",
-	    l->syn_len, n->s->cfg.max_syn_backlog);
-	CHECKF(l->acc_len <= l->backlog, "acc %u backlog %u", l->acc_len,
-	    l->backlog);
-	for (e = l->syn_q.next; e != &l->syn_q; e = e->next) {
+	CHECKF(l->lq->syn_len <= n->s->cfg.max_syn_backlog, "syn %u max %u",
+	    l->lq->syn_len, n->s->cfg.max_syn_backlog);
+	CHECKF(l->lq->acc_len <= l->lq->backlog, "acc %u backlog %u", l->lq->acc_len,
+	    l->lq->backlog);
+	for (e = l->lq->syn_q.next; e != &l->lq->syn_q; e = e->next) {
 		c = tcpe_container_of(e, struct tcpe_conn, qlink);
 		CHECK(c->listener == l);
 		CHECK(c->state == TCPE_SYN_RECEIVED);
 		CHECK(!(c->flags & (TCPE_CF_IN_ACCEPTQ | TCPE_CF_APP)));
 		CHECK(c->node.pprev != NULL);
 	}
-	for (e = l->acc_q.next; e != &l->acc_q; e = e->next) {
+	for (e = l->lq->acc_q.next; e != &l->lq->acc_q; e = e->next) {
 		c = tcpe_container_of(e, struct tcpe_conn, qlink);
 		CHECK(c->listener == l);
 		CHECKF(tcpe_state_synchronized(c->state), "child in accept "
@@ -949,7 +949,7 @@ check_node(struct node *n)
 		check_listener(n, c);
 		cnt[TCPE_LISTEN]++;
 		nl++;
-		children += c->syn_len + c->acc_len;
+		children += c->lq->syn_len + c->lq->acc_len;
 	}
 	CHECK(nl <= 2);	/* on our address and on any address */
 	enum_conns(n);

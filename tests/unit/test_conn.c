@@ -201,7 +201,7 @@ test_listen_ack_gets_rst(void **state)
 	h_tx(fx, &p, SA, PISS, 6666, 8192, 0);
 	H_EXPECT_ONLY(fx, &p, TCPE_TH_RST, 6666, 0);
 	assert_int_equal(NCONNS(fx), 1);
-	assert_int_equal(l->syn_len, 0);
+	assert_int_equal(l->lq->syn_len, 0);
 	h_close(fx, l);
 	assert_int_equal(NCONNS(fx), 0);
 }
@@ -279,7 +279,7 @@ test_passive_open(void **state)
 	H_EXPECT_OPTS(fx, 0, TCPE_OPT_MSS, MSS, H_ANY);
 	H_EXPECT_WND(fx, 0, min16(RBUF));
 	assert_int_equal(NSTATE(fx, SYN_RECEIVED), 1);
-	assert_int_equal(l->syn_len, 1);
+	assert_int_equal(l->lq->syn_len, 1);
 	assert_int_equal(NCONNS(fx), 2);
 	assert_null(tcpe_stack_accept(l));
 	EXPECT_NO_EV(fx, l, TCPE_EV_ACCEPT);
@@ -289,8 +289,8 @@ test_passive_open(void **state)
 	H_EXPECT_NONE(fx);
 	assert_int_equal(NSTATE(fx, SYN_RECEIVED), 0);
 	assert_int_equal(NSTATE(fx, ESTABLISHED), 1);
-	assert_int_equal(l->syn_len, 0);
-	assert_int_equal(l->acc_len, 1);
+	assert_int_equal(l->lq->syn_len, 0);
+	assert_int_equal(l->lq->acc_len, 1);
 	EXPECT_EV(fx, l, TCPE_EV_ACCEPT);
 	c = tcpe_stack_accept(l);
 	assert_non_null(c);
@@ -306,7 +306,7 @@ test_passive_open(void **state)
 	assert_int_equal(c->snd_wnd, 8192);
 	assert_int_equal(c->mss, 1460);
 	assert_int_equal(MIB(fx, PASSIVE_OPENS), 1);
-	assert_int_equal(l->acc_len, 0);
+	assert_int_equal(l->lq->acc_len, 0);
 	assert_int_equal(NCONNS(fx), 2);
 	h_close(fx, c);
 	h_close(fx, l);
@@ -443,7 +443,7 @@ test_passive_syn_retransmitted(void **state)
 	H_EXPECT_ONLY(fx, &p, SA, iss, PISS + 1);
 	H_EXPECT_OPTS(fx, 0, TCPE_OPT_MSS, MSS, H_ANY);
 	assert_int_equal(NCONNS(fx), 2);
-	assert_int_equal(l->syn_len, 1);
+	assert_int_equal(l->lq->syn_len, 1);
 	h_close(fx, l);
 }
 
@@ -472,7 +472,7 @@ test_passive_synack_rto_then_dropped(void **state)
 	(void)h_fire(fx, t, TCPE_S(4));
 	H_EXPECT_NONE(fx);
 	assert_int_equal(NCONNS(fx), 1);
-	assert_int_equal(l->syn_len, 0);
+	assert_int_equal(l->lq->syn_len, 0);
 	assert_int_equal(NSTATE(fx, SYN_RECEIVED), 0);
 	EXPECT_NO_EV(fx, l, TCPE_EV_ACCEPT | TCPE_EV_ERROR);
 	assert_int_equal(tcpe_stack_deadline(fx->s) == TCPE_TIME_NEVER ||
@@ -528,7 +528,7 @@ test_passive_rst_frees_child(void **state)
 	h_tx(fx, &p, TCPE_TH_RST, PISS + 1, 0, 0, 0);
 	H_EXPECT_NONE(fx);
 	assert_int_equal(NCONNS(fx), 1);
-	assert_int_equal(l->syn_len, 0);
+	assert_int_equal(l->lq->syn_len, 0);
 	EXPECT_STATE(fx, l, LISTEN);
 	EXPECT_NO_EV(fx, l, TCPE_EV_ACCEPT | TCPE_EV_ERROR);
 	assert_null(tcpe_stack_accept(l));
@@ -551,7 +551,7 @@ test_passive_rst_out_of_window_ignored(void **state)
 	h_tx(fx, &p, TCPE_TH_RST, PISS + 1 + RBUF + 100, 0, 0, 0);
 	H_EXPECT_NONE(fx);
 	assert_int_equal(NCONNS(fx), 2);
-	assert_int_equal(l->syn_len, 1);
+	assert_int_equal(l->lq->syn_len, 1);
 	h_close(fx, l);
 }
 
@@ -643,7 +643,7 @@ test_listen_backlog_full(void **state)
 	H_EXPECT_N(fx, 1);
 	h_tx(fx, &p1, A, PISS + 1, fx->out.segs[0].seq + 1, 8192, 0);
 	H_EXPECT_NONE(fx);
-	assert_int_equal(l->acc_len, 1);
+	assert_int_equal(l->lq->acc_len, 1);
 	/* Further SYNs are dropped without an answer and counted. */
 	h_tx(fx, &p2, TCPE_TH_SYN, PISS, 0, 8192, 0);
 	H_EXPECT_NONE(fx);
@@ -673,7 +673,7 @@ test_listen_close_resets_unaccepted(void **state)
 	iss = fx->out.segs[0].seq;
 	h_tx(fx, &p, A, PISS + 1, iss + 1, 8192, 0);
 	H_EXPECT_NONE(fx);
-	assert_int_equal(l->acc_len, 1);
+	assert_int_equal(l->lq->acc_len, 1);
 	/* An established child nobody accepted is reset with the listener. */
 	h_close(fx, l);
 	H_EXPECT_N(fx, 1);
@@ -3134,7 +3134,7 @@ test_fuzz_listener(void **state)
 			}
 			fuzz_check_out(fx, &p[0], false);
 			assert_true(NCONNS(fx) <= fx->cfg.max_conns);
-			assert_true(l->acc_len <= l->backlog);
+			assert_true(l->lq->acc_len <= l->lq->backlog);
 		}
 		while (nkids > 0)
 			h_close(fx, kids[--nkids]);

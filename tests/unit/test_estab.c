@@ -227,7 +227,7 @@ child_of(struct tcpe_conn *l, const struct h_peer *p)
 	int q;
 
 	for (q = 0; q < 2; q++) {
-		h = q == 0 ? &l->syn_q : &l->acc_q;
+		h = q == 0 ? &l->lq->syn_q : &l->lq->acc_q;
 		for (e = h->next; e != h; e = e->next) {
 			c = tcpe_container_of(e, struct tcpe_conn, qlink);
 			if (tcpe_tuple_eq(&c->node.key, &p->t))
@@ -277,10 +277,10 @@ test_synq_full_no_cookies_drops(void **state)
 	h_peer_init(&p3, 80, 50003, PISS, 8192);
 	iss1 = SYN_IN(fx, &p1, NULL);
 	(void)SYN_IN(fx, &p2, NULL);
-	assert_int_equal(l->syn_len, 2);
+	assert_int_equal(l->lq->syn_len, 2);
 	/* The third finds the SYN queue full: dropped without an answer. */
 	SYN_DROPPED(fx, &p3, NULL);
-	assert_int_equal(l->syn_len, 2);
+	assert_int_equal(l->lq->syn_len, 2);
 	assert_int_equal(NCONNS(fx), 3);
 	EXPECT_MIB(fx, LISTEN_DROPS, 1);
 	EXPECT_MIB(fx, REQQ_FULL_DROP, 1);
@@ -291,11 +291,11 @@ test_synq_full_no_cookies_drops(void **state)
 	/* One handshake completes: its child leaves the SYN queue. */
 	h_tx(fx, &p1, A, PISS + 1, iss1 + 1, 8192, 0);
 	H_EXPECT_NONE(fx);
-	assert_int_equal(l->syn_len, 1);
-	assert_int_equal(l->acc_len, 1);
+	assert_int_equal(l->lq->syn_len, 1);
+	assert_int_equal(l->lq->acc_len, 1);
 	/* The retried SYN now has room. */
 	(void)SYN_IN(fx, &p3, NULL);
-	assert_int_equal(l->syn_len, 2);
+	assert_int_equal(l->lq->syn_len, 2);
 	EXPECT_MIB(fx, LISTEN_DROPS, 1);
 	EXPECT_MIB(fx, REQQ_FULL_DROP, 1);
 }
@@ -319,14 +319,14 @@ test_accq_full_syn_dropped(void **state)
 	struct h_peer p1, p2, p3;
 
 	l = relisten(fx, 2);
-	assert_int_equal(l->backlog, 2);
+	assert_int_equal(l->lq->backlog, 2);
 	h_peer_init(&p1, 80, 50001, PISS, 8192);
 	h_peer_init(&p2, 80, 50002, PISS, 8192);
 	h_peer_init(&p3, 80, 50003, PISS, 8192);
 	(void)handshake(fx, &p1, NULL);
 	(void)handshake(fx, &p2, NULL);
-	assert_int_equal(l->acc_len, 2);
-	assert_int_equal(l->syn_len, 0);
+	assert_int_equal(l->lq->acc_len, 2);
+	assert_int_equal(l->lq->syn_len, 0);
 	/* tcp_conn_request: accept queue full, the SYN is dropped. */
 	SYN_DROPPED(fx, &p3, NULL);
 	EXPECT_MIB(fx, LISTEN_OVERFLOWS, 1);
@@ -338,7 +338,7 @@ test_accq_full_syn_dropped(void **state)
 	c = tcpe_stack_accept(l);
 	assert_non_null(c);
 	(void)SYN_IN(fx, &p3, NULL);
-	assert_int_equal(l->syn_len, 1);
+	assert_int_equal(l->lq->syn_len, 1);
 	EXPECT_MIB(fx, LISTEN_OVERFLOWS, 1);
 }
 
@@ -355,7 +355,7 @@ test_accq_full_syn_dropped_even_with_cookies(void **state)
 	h_peer_init(&p1, 80, 50001, PISS, 8192);
 	h_peer_init(&p2, 80, 50002, PISS, 8192);
 	(void)handshake(fx, &p1, NULL);
-	assert_int_equal(l->acc_len, 1);
+	assert_int_equal(l->lq->acc_len, 1);
 	EXPECT_MIB(fx, SYNCOOKIES_SENT, 1);
 	EXPECT_MIB(fx, SYNCOOKIES_RECV, 1);
 	/* ... but not when the accept queue is full. */
@@ -376,7 +376,7 @@ test_backlog_capped_by_somaxconn(void **state)
 
 	fx->cfg.somaxconn = 2;
 	l = relisten(fx, 100);
-	assert_int_equal(l->backlog, 2);
+	assert_int_equal(l->lq->backlog, 2);
 	for (i = 0; i < 3; i++)
 		h_peer_init(&p[i], 80, (uint16_t)(50001 + i), PISS, 8192);
 	(void)handshake(fx, &p[0], NULL);
@@ -384,7 +384,7 @@ test_backlog_capped_by_somaxconn(void **state)
 	SYN_DROPPED(fx, &p[2], NULL);
 	EXPECT_MIB(fx, LISTEN_OVERFLOWS, 1);
 	EXPECT_MIB(fx, LISTEN_DROPS, 1);
-	assert_int_equal(l->acc_len, 2);
+	assert_int_equal(l->lq->acc_len, 2);
 }
 
 static void
@@ -395,11 +395,11 @@ test_backlog_zero_means_one(void **state)
 	struct h_peer p1, p2;
 
 	l = relisten(fx, 0);
-	assert_int_equal(l->backlog, 1);
+	assert_int_equal(l->lq->backlog, 1);
 	h_peer_init(&p1, 80, 50001, PISS, 8192);
 	h_peer_init(&p2, 80, 50002, PISS, 8192);
 	(void)handshake(fx, &p1, NULL);
-	assert_int_equal(l->acc_len, 1);
+	assert_int_equal(l->lq->acc_len, 1);
 	SYN_DROPPED(fx, &p2, NULL);
 	EXPECT_MIB(fx, LISTEN_OVERFLOWS, 1);
 }
@@ -418,11 +418,11 @@ overflow_setup(struct h_fx *fx, struct tcpe_conn **l, struct h_peer *p1,
 	(void)SYN_IN(fx, p1, NULL);
 	*t2 = fx->now;
 	*iss2 = SYN_IN(fx, p2, NULL);
-	assert_int_equal((*l)->syn_len, 2);
+	assert_int_equal((*l)->lq->syn_len, 2);
 	h_peer_send(fx, p1, A, 0);
 	H_EXPECT_NONE(fx);
-	assert_int_equal((*l)->acc_len, 1);
-	assert_int_equal((*l)->syn_len, 1);
+	assert_int_equal((*l)->lq->acc_len, 1);
+	assert_int_equal((*l)->lq->syn_len, 1);
 	EXPECT_EVS(fx, *l, TCPE_EV_ACCEPT);
 }
 
@@ -444,8 +444,8 @@ test_overflow_final_ack_ignored(void **state)
 	h_tx(fx, &p2, A, p2.nxt, iss2 + 1, 8192, 0);
 	H_EXPECT_NONE(fx);
 	EXPECT_STATE(fx, c2, SYN_RECEIVED);
-	assert_int_equal(l->syn_len, 1);
-	assert_int_equal(l->acc_len, 1);
+	assert_int_equal(l->lq->syn_len, 1);
+	assert_int_equal(l->lq->acc_len, 1);
 	EXPECT_MIB(fx, LISTEN_OVERFLOWS, 1);
 	EXPECT_MIB(fx, LISTEN_DROPS, 1);
 	EXPECT_MIB(fx, EMBRYONIC_RSTS, 0);
@@ -469,8 +469,8 @@ test_overflow_final_ack_ignored(void **state)
 	h_tx(fx, &p2, A, p2.nxt, iss2 + 1, 4000, 0);
 	H_EXPECT_NONE(fx);
 	EXPECT_STATE(fx, c2, ESTABLISHED);
-	assert_int_equal(l->syn_len, 0);
-	assert_int_equal(l->acc_len, 1);
+	assert_int_equal(l->lq->syn_len, 0);
+	assert_int_equal(l->lq->acc_len, 1);
 	EXPECT_EVS(fx, l, TCPE_EV_ACCEPT);
 	EXPECT_MIB(fx, PASSIVE_OPENS, 2);
 	EXPECT_MIB(fx, LISTEN_OVERFLOWS, 2);
@@ -508,8 +508,8 @@ test_overflow_final_ack_abort(void **state)
 	EXPECT_MIB(fx, PASSIVE_OPENS, 1);
 	/* The child is gone: the listener and the first child remain. */
 	assert_null(child_of(l, &p2));
-	assert_int_equal(l->syn_len, 0);
-	assert_int_equal(l->acc_len, 1);
+	assert_int_equal(l->lq->syn_len, 0);
+	assert_int_equal(l->lq->acc_len, 1);
 	assert_int_equal(NCONNS(fx), 2);
 	assert_int_equal(NSTATE(fx, SYN_RECEIVED), 0);
 	EXPECT_EVS(fx, l, 0);
@@ -539,8 +539,8 @@ test_listener_close_resets_both_queues(void **state)
 	H_EXPECT_ONLY(fx, &p1, A, iss1 + 1, PISS + 101);
 	/* p2: half-open. */
 	iss2 = SYN_IN(fx, &p2, NULL);
-	assert_int_equal(l->acc_len, 1);
-	assert_int_equal(l->syn_len, 1);
+	assert_int_equal(l->lq->acc_len, 1);
+	assert_int_equal(l->lq->syn_len, 1);
 	assert_int_equal(NCONNS(fx), 3);
 	h_close(fx, l);
 	/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> for each. */
@@ -583,7 +583,7 @@ test_cookie_only_when_synq_full(void **state)
 	wnd1 = fx->out.segs[0].wnd;
 	assert_int_equal(wnd1, syn_wnd(&fx->cfg));
 	EXPECT_MIB(fx, SYNCOOKIES_SENT, 0);
-	assert_int_equal(l->syn_len, 1);
+	assert_int_equal(l->lq->syn_len, 1);
 	/* SYN queue full: a cookie, and no TCB. */
 	cookie = cookie_for(fx, &p2, p2.iss, 1460, &enc);
 	(void)SYN_IN(fx, &p2, &o);
@@ -595,7 +595,7 @@ test_cookie_only_when_synq_full(void **state)
 	EXPECT_MIB(fx, REQQ_FULL_DO_COOKIES, 1);
 	EXPECT_MIB(fx, REQQ_FULL_DROP, 0);
 	EXPECT_MIB(fx, LISTEN_DROPS, 0);
-	assert_int_equal(l->syn_len, 1);
+	assert_int_equal(l->lq->syn_len, 1);
 	assert_int_equal(NCONNS(fx), 2);
 	assert_null(child_of(l, &p2));
 	/* Its ACK makes an established child at once. */
@@ -603,8 +603,8 @@ test_cookie_only_when_synq_full(void **state)
 	H_EXPECT_NONE(fx);
 	EXPECT_MIB(fx, SYNCOOKIES_RECV, 1);
 	EXPECT_MIB(fx, SYNCOOKIES_FAILED, 0);
-	assert_int_equal(l->acc_len, 1);
-	assert_int_equal(l->syn_len, 1);
+	assert_int_equal(l->lq->acc_len, 1);
+	assert_int_equal(l->lq->syn_len, 1);
 	assert_non_null(child_of(l, &p2));
 }
 
@@ -629,7 +629,7 @@ test_cookie_always_mode_2(void **state)
 	EXPECT_MIB(fx, SYNCOOKIES_SENT, 1);
 	/* Counted for every cookie, full queue or not (tcp_syn_flood_action). */
 	EXPECT_MIB(fx, REQQ_FULL_DO_COOKIES, 1);
-	assert_int_equal(l->syn_len, 0);
+	assert_int_equal(l->lq->syn_len, 0);
 	assert_int_equal(NCONNS(fx), 1);
 }
 
@@ -827,8 +827,8 @@ test_cookie_ack_full_options(void **state)
 	EXPECT_MIB(fx, SYNCOOKIES_RECV, 1);
 	EXPECT_MIB(fx, SYNCOOKIES_FAILED, 0);
 	EXPECT_MIB(fx, PASSIVE_OPENS, 1);
-	assert_int_equal(l->acc_len, 1);
-	assert_int_equal(l->syn_len, 0);
+	assert_int_equal(l->lq->acc_len, 1);
+	assert_int_equal(l->lq->syn_len, 0);
 	EXPECT_EVS(fx, l, TCPE_EV_ACCEPT);
 	c = tcpe_stack_accept(l);
 	assert_non_null(c);
@@ -974,12 +974,12 @@ test_cookie_bad_ack(void **state)
 	EXPECT_MIB(fx, SYNCOOKIES_RECV, 0);
 	EXPECT_MIB(fx, PASSIVE_OPENS, 0);
 	assert_int_equal(NCONNS(fx), 1);
-	assert_int_equal(l->acc_len, 0);
+	assert_int_equal(l->lq->acc_len, 0);
 	/* The genuine ACK still works. */
 	h_tx(fx, &p, A, PISS + 1, cookie + 1, 8192, 0);
 	H_EXPECT_NONE(fx);
 	EXPECT_MIB(fx, SYNCOOKIES_RECV, 1);
-	assert_int_equal(l->acc_len, 1);
+	assert_int_equal(l->lq->acc_len, 1);
 }
 
 static void
@@ -1030,7 +1030,7 @@ test_cookie_expiry(void **state)
 	H_EXPECT_ONLY(fx, &p[3], R, cookie[3] + 1, 0);
 	EXPECT_MIB(fx, SYNCOOKIES_FAILED, 2);
 	EXPECT_MIB(fx, SYNCOOKIES_RECV, 2);
-	assert_int_equal(l->acc_len, 2);
+	assert_int_equal(l->lq->acc_len, 2);
 }
 
 static void
@@ -1069,7 +1069,7 @@ test_cookie_mode_1_needs_recent_cookie(void **state)
 	h_tx(fx, &c, A, PISS + 1, cc + 1, 8192, 0);
 	H_EXPECT_NONE(fx);
 	EXPECT_MIB(fx, SYNCOOKIES_RECV, 1);
-	assert_int_equal(l->acc_len, 1);
+	assert_int_equal(l->lq->acc_len, 1);
 	/*
 	 * Nothing sent for more than 2 minutes: an ACK is not taken for a
 	 * cookie at all, so d's gets a plain RST and no cookie counter.
@@ -1142,7 +1142,7 @@ test_cookie_ack_when_cookies_off(void **state)
 	H_EXPECT_ONLY(fx, &p, R, cookie + 1, 0);
 	EXPECT_MIB(fx, SYNCOOKIES_FAILED, 0);
 	EXPECT_MIB(fx, SYNCOOKIES_RECV, 0);
-	assert_int_equal(l->acc_len, 0);
+	assert_int_equal(l->lq->acc_len, 0);
 	assert_int_equal(NCONNS(fx), 1);
 	/* ... to one with cookies on demand that sent none: the same. */
 	fx->cfg.syncookies = 1;
@@ -1151,7 +1151,7 @@ test_cookie_ack_when_cookies_off(void **state)
 	H_EXPECT_ONLY(fx, &p, R, cookie + 1, 0);
 	EXPECT_MIB(fx, SYNCOOKIES_FAILED, 0);
 	EXPECT_MIB(fx, SYNCOOKIES_RECV, 0);
-	assert_int_equal(l->acc_len, 0);
+	assert_int_equal(l->lq->acc_len, 0);
 	/* An arbitrary ACK as well. */
 	h_tx(fx, &p, PA, 1234, 98765, 8192, 10);
 	H_EXPECT_ONLY(fx, &p, R, 98765, 0);
@@ -1167,7 +1167,7 @@ test_cookie_ack_when_cookies_off(void **state)
 	h_tx(fx, &p, A, PISS + 1, cookie + 1, 8192, 0);
 	H_EXPECT_NONE(fx);
 	EXPECT_MIB(fx, SYNCOOKIES_RECV, 1);
-	assert_int_equal(l->acc_len, 1);
+	assert_int_equal(l->lq->acc_len, 1);
 }
 
 /* Accept queue of 1 filled by a cookie child; b holds a valid cookie. */
@@ -1183,7 +1183,7 @@ cookie_overflow_setup(struct h_fx *fx, struct tcpe_conn **l,
 	*cb = SYN_IN(fx, b, NULL);
 	h_peer_send(fx, a, A, 0);
 	H_EXPECT_NONE(fx);
-	assert_int_equal((*l)->acc_len, 1);
+	assert_int_equal((*l)->lq->acc_len, 1);
 	EXPECT_EVS(fx, *l, TCPE_EV_ACCEPT);
 }
 
@@ -1204,7 +1204,7 @@ test_cookie_ack_accq_full_dropped(void **state)
 	EXPECT_MIB(fx, SYNCOOKIES_FAILED, 0);
 	EXPECT_MIB(fx, PASSIVE_OPENS, 1);
 	assert_int_equal(NCONNS(fx), 2);
-	assert_int_equal(l->acc_len, 1);
+	assert_int_equal(l->lq->acc_len, 1);
 	EXPECT_EVS(fx, l, 0);
 	assert_int_equal(tcpe_stack_deadline(fx->s), TCPE_TIME_NEVER);
 	/* Once the application accepted, the peer's next ACK completes. */
@@ -1212,7 +1212,7 @@ test_cookie_ack_accq_full_dropped(void **state)
 	assert_non_null(c);
 	h_tx(fx, &b, A, b.iss + 1, cb + 1, 8192, 0);
 	H_EXPECT_NONE(fx);
-	assert_int_equal(l->acc_len, 1);
+	assert_int_equal(l->lq->acc_len, 1);
 	EXPECT_EVS(fx, l, TCPE_EV_ACCEPT);
 	EXPECT_MIB(fx, PASSIVE_OPENS, 2);
 	c = tcpe_stack_accept(l);
@@ -1245,7 +1245,7 @@ test_cookie_ack_accq_full_abort(void **state)
 	EXPECT_MIB(fx, OUT_RSTS, 0);
 	EXPECT_MIB(fx, PASSIVE_OPENS, 1);
 	assert_int_equal(NCONNS(fx), 2);
-	assert_int_equal(l->acc_len, 1);
+	assert_int_equal(l->lq->acc_len, 1);
 	assert_int_equal(tcpe_stack_deadline(fx->s), TCPE_TIME_NEVER);
 	EXPECT_EVS(fx, l, 0);
 }
@@ -1282,12 +1282,12 @@ synack_retries_case(struct h_fx *fx, uint32_t n)
 		H_EXPECT_TS(fx, 0, ts_now(fx, &p.t), 777);
 		H_EXPECT_WND(fx, 0, syn_wnd(&fx->cfg));
 		EXPECT_MIB(fx, RETRANS_SEGS, i + 1);
-		assert_int_equal(l->syn_len, 1);
+		assert_int_equal(l->lq->syn_len, 1);
 		rto *= 2;
 	}
 	(void)h_fire(fx, t, rto);
 	H_EXPECT_NONE(fx);
-	assert_int_equal(l->syn_len, 0);
+	assert_int_equal(l->lq->syn_len, 0);
 	assert_int_equal(NCONNS(fx), 1);
 	assert_int_equal(NSTATE(fx, SYN_RECEIVED), 0);
 	EXPECT_MIB(fx, RETRANS_SEGS, n);
@@ -1482,7 +1482,7 @@ test_syn_received_rst_frees_child(void **state)
 	H_EXPECT_NONE(fx);
 	EXPECT_MIB(fx, EMBRYONIC_RSTS, 1);
 	assert_int_equal(NCONNS(fx), 1);
-	assert_int_equal(l->syn_len, 0);
+	assert_int_equal(l->lq->syn_len, 0);
 	assert_int_equal(tcpe_stack_deadline(fx->s), TCPE_TIME_NEVER);
 	EXPECT_EVS(fx, l, 0);
 	assert_null(tcpe_stack_accept(l));
@@ -1527,7 +1527,7 @@ test_syn_received_rst_not_exact(void **state)
 	EXPECT_MIB(fx, CHALLENGE_ACK, 2);
 	EXPECT_MIB(fx, EMBRYONIC_RSTS, 0);
 	EXPECT_STATE(fx, c, SYN_RECEIVED);
-	assert_int_equal(l->syn_len, 1);
+	assert_int_equal(l->lq->syn_len, 1);
 	/* The handshake still completes. */
 	h_peer_send(fx, &p, A, 0);
 	H_EXPECT_NONE(fx);
