@@ -430,6 +430,47 @@ field_byte(struct http_parser *p, uint8_t c)
 	return value_byte(p, c);
 }
 
+/*
+ * Scanning runs of bytes. The SWAR helpers look at 8 bytes at a time
+ * (unaligned loads through memcpy, one instruction on the targets that
+ * matter) and only say whether a word is clean; the byte that stops a
+ * run is then found with the class table, so the result does not depend
+ * on the byte order. They never read outside data[0..n).
+ */
+#define ONES	UINT64_C(0x0101010101010101)
+#define HIGHS	UINT64_C(0x8080808080808080)
+
+static inline uint64_t
+load64(const uint8_t *d)
+{
+	uint64_t v;
+
+	memcpy(&v, d, sizeof(v));
+	return v;
+}
+
+/* Non-zero iff a byte of x is below b (b <= 0x80). */
+static inline uint64_t
+has_below(uint64_t x, uint8_t b)
+{
+	return (x - ONES * b) & ~x & HIGHS;
+}
+
+/* Non-zero iff a byte of x is 0x7f or above. */
+static inline uint64_t
+has_7f_up(uint64_t x)
+{
+	return (((x & ~HIGHS) + ONES) | x) & HIGHS;
+}
+
+/* Non-zero iff a byte of x is 0x7f (DEL). */
+static inline uint64_t
+has_del(uint64_t x)
+{
+	x ^= ONES * 0x7f;
+	return (x - ONES) & ~x & HIGHS;
+}
+
 /* How many of data[0..n) are of class cls. */
 static inline size_t
 span(const uint8_t *data, size_t n, uint8_t cls)
@@ -439,6 +480,39 @@ span(const uint8_t *data, size_t n, uint8_t cls)
 	while (k < n && is(data[k], cls))
 		k++;
 	return k;
+}
+
+/* How many of data[0..n) are VCHAR (a request-target's bytes). */
+static inline size_t
+span_vchar(const uint8_t *data, size_t n)
+{
+	size_t k = 0;
+	uint64_t x;
+
+	while (n - k >= 8) {
+		x = load64(data + k);
+		if ((has_below(x, 0x21) | has_7f_up(x)) != 0)
+			break;
+		k += 8;
+	}
+	return k + span(data + k, n - k, C_VCHAR);
+}
+
+/* How many of data[0..n) may be in a field value (field-vchar, SP, HTAB). */
+static inline size_t
+span_field(const uint8_t *data, size_t n)
+{
+	size_t k = 0;
+	uint64_t x;
+
+	while (n - k >= 8) {
+		x = load64(data + k);
+		/* HTAB (below 0x20) falls back to the table. */
+		if ((has_below(x, 0x20) | has_del(x)) != 0)
+			break;
+		k += 8;
+	}
+	return k + span(data + k, n - k, C_FIELD | C_OWS);
 }
 
 static inline size_t
@@ -451,203 +525,418 @@ min3(size_t a, uint64_t b, uint64_t c)
 	return a;
 }
 
+/* Value of fast(): the head ended (the LF of its empty line taken). */
+#define FAST_END	1
+
 /*
- * Fast paths for the long runs of a head: the bytes of a target and of a
- * value the parser does not interpret. They take, at once, the bytes the
- * byte-by-byte path would accept with no other effect than counting,
- * never more than the limits leave, so the results are the same.
+ * The fast path. It takes, from data[0..n), the bytes of the common
+ * shapes of a head (tokens, targets, values scanned as runs; the SP, ':',
+ * CRLF between them) and makes exactly the changes to p that the byte
+ * by byte path (step()) would make for them, never taking a byte that
+ * step() would refuse or that would pass a limit: it stops before any
+ * byte it does not handle, leaving p as step() expects it, and step()
+ * takes that byte. Each limit is checked before the bytes that count
+ * towards it, so a run never goes past one. Returns 0 with *used the
+ * bytes taken; FAST_END when it took the LF that ends the head
+ * (head_end() not yet called); HTTP_PARSE_ERROR when name_end() refused
+ * the ':' at data[*used] (which is not taken).
  */
-static size_t
-skip_run(struct http_parser *p, const uint8_t *data, size_t n)
+static int
+fast(struct http_parser *p, const uint8_t *data, size_t n, size_t *used)
 {
 	struct http_request *r = &p->req;
-	size_t k;
+	size_t i = 0, k, room;
+	uint64_t cl, d;
+	uint8_t c;
 
-	if (p->state == S_TARGET) {
-		k = span(data, min3(n, p->lim.max_head - p->head_len,
-		    p->lim.max_target - r->target_len), C_VCHAR);
-		memcpy(r->target + r->target_len, data, k);
-		r->target_len += (uint16_t)k;
-	} else if (p->state == S_VALUE && p->hdr == H_OTHER) {
-		k = span(data, min3(n, p->lim.max_head - p->head_len,
-		    p->lim.max_line - p->line_len), C_FIELD | C_OWS);
-		p->line_len += (uint32_t)k;
-	} else {
-		return 0;
+	for (;;) {
+		/* Bytes the head may still take (the request line's on). */
+		room = p->lim.max_head - p->head_len;
+		switch (p->state) {
+		case S_START:
+			if (i == n || !is(data[i], C_TCHAR) ||
+			    p->lim.max_head == 0)
+				goto stop;
+			p->head_len = 1;
+			r->method[0] = (char)data[i++];
+			r->method_len = 1;
+			p->state = S_METHOD;
+			continue;
+		case S_METHOD:
+			k = span(data + i, min3(n - i, room,
+			    HTTP_METHOD_MAX - r->method_len), C_TCHAR);
+			memcpy(r->method + r->method_len, data + i, k);
+			r->method_len += (uint16_t)k;
+			p->head_len += (uint32_t)k;
+			i += k;
+			if (i == n || data[i] != ' ' || room == k)
+				goto stop;
+			i++;
+			p->head_len++;
+			r->method[r->method_len] = '\0';
+			p->state = S_TARGET0;
+			continue;
+		case S_TARGET0:
+			/* A VCHAR is taken alike in S_TARGET. */
+			if (i == n || !is(data[i], C_VCHAR))
+				goto stop;
+			p->state = S_TARGET;
+			/* FALLTHROUGH */
+		case S_TARGET:
+			k = span_vchar(data + i, min3(n - i, room,
+			    p->lim.max_target - r->target_len));
+			memcpy(r->target + r->target_len, data + i, k);
+			r->target_len += (uint16_t)k;
+			p->head_len += (uint32_t)k;
+			i += k;
+			if (i == n || data[i] != ' ' || room == k ||
+			    r->target_len == 0)
+				goto stop;
+			i++;
+			p->head_len++;
+			r->target[r->target_len] = '\0';
+			p->state = S_VERSION;
+			p->substate = 0;
+			continue;
+		case S_VERSION:
+			/* "HTTP/" DIGIT "." DIGIT whole, then CRLF. */
+			if (p->substate == 0) {
+				if (n - i < 8 || room < 8 ||
+				    memcmp(data + i, "HTTP/", 5) != 0 ||
+				    !is(data[i + 5], C_DIGIT) ||
+				    data[i + 6] != '.' ||
+				    !is(data[i + 7], C_DIGIT))
+					goto stop;
+				r->version_major = (uint8_t)(data[i + 5] - '0');
+				r->version_minor = (uint8_t)(data[i + 7] - '0');
+				p->substate = 8;
+				p->head_len += 8;
+				i += 8;
+				room -= 8;
+			}
+			if (p->substate != 8 || n - i < 2 || room < 2 ||
+			    data[i] != '\r' || data[i + 1] != '\n' ||
+			    r->version_major != 1)
+				goto stop;
+			p->substate = 9;
+			p->head_len += 2;
+			i += 2;
+			p->state = S_LINE;
+			continue;
+		case S_LINE:
+			if (i == n)
+				goto stop;
+			c = data[i];
+			if (c == '\r' || c == '\n') {
+				/* The empty line: the end of the head. */
+				k = c == '\r' ? 2 : 1;
+				if (n - i < k || room < k ||
+				    data[i + k - 1] != '\n')
+					goto stop;
+				p->head_len += (uint32_t)k;
+				*used = i + k;
+				return FAST_END;
+			}
+			if (!is(c, C_TCHAR) || room == 0 ||
+			    p->lim.max_line == 0)
+				goto stop;
+			i++;
+			p->head_len++;
+			p->line_len = 1;
+			p->name[0] = lower(c);
+			p->name_len = 1;
+			p->name_long = false;
+			p->state = S_NAME;
+			room--;
+			/* FALLTHROUGH */
+		case S_NAME:
+			k = span(data + i, min3(n - i, room,
+			    p->lim.max_line - p->line_len), C_TCHAR);
+			p->head_len += (uint32_t)k;
+			p->line_len += (uint32_t)k;
+			room -= k;
+			for (; k > 0; k--, i++) {
+				if (p->name_len == sizeof(p->name)) {
+					p->name_long = true;
+					i += k;
+					break;
+				}
+				p->name[p->name_len++] = lower(data[i]);
+			}
+			if (i == n || data[i] != ':' || room == 0 ||
+			    p->line_len == p->lim.max_line)
+				goto stop;
+			p->head_len++;
+			p->line_len++;
+			if (name_end(p) != 0) {
+				*used = i;
+				return HTTP_PARSE_ERROR;
+			}
+			i++;
+			p->state = S_OWS;
+			continue;
+		case S_OWS:
+			k = span(data + i, min3(n - i, room,
+			    p->lim.max_line - p->line_len), C_OWS);
+			p->head_len += (uint32_t)k;
+			p->line_len += (uint32_t)k;
+			i += k;
+			if (i == n)
+				goto stop;
+			/* A field-vchar is taken alike in S_VALUE. */
+			if (is(data[i], C_FIELD)) {
+				p->state = S_VALUE;
+				continue;
+			}
+			break;
+		case S_VALUE:
+			room = min3(n - i, room,
+			    p->lim.max_line - p->line_len);
+			switch (p->hdr) {
+			case H_OTHER:
+				k = span_field(data + i, room);
+				break;
+			case H_HOST:
+				k = 0;
+				if (p->val_ws)
+					break;
+				k = span(data + i, min3(room, room,
+				    HTTP_HOST_MAX - r->host_len), C_HOST);
+				memcpy(r->host + r->host_len, data + i, k);
+				r->host_len += (uint16_t)k;
+				break;
+			case H_CONTENT_LENGTH:
+				k = 0;
+				if (p->val_ws)
+					break;
+				cl = r->content_length;
+				for (; k < room && is(data[i + k], C_DIGIT);
+				    k++) {
+					d = (uint64_t)(data[i + k] - '0');
+					if (cl > (UINT64_MAX - d) / 10)
+						cl = UINT64_MAX;
+					else
+						cl = cl * 10 + d;
+					if (p->cl_digits < UINT8_MAX)
+						p->cl_digits++;
+				}
+				r->content_length = cl;
+				break;
+			default:
+				/* Connection, Transfer-Encoding, Expect. */
+				for (k = 0; k < room &&
+				    is(data[i + k], C_FIELD | C_OWS); k++)
+					elem_byte(p, data[i + k]);
+				break;
+			}
+			p->head_len += (uint32_t)k;
+			p->line_len += (uint32_t)k;
+			i += k;
+			break;
+		default:
+			goto stop;
+		}
+		/* S_OWS, S_VALUE: the end of the line, CRLF or LF? */
+		if (i == n || (data[i] != '\r' && data[i] != '\n'))
+			goto stop;
+		k = data[i] == '\r' ? 2 : 1;
+		if (n - i < k || p->lim.max_head - p->head_len < k ||
+		    data[i + k - 1] != '\n' ||
+		    (p->hdr == H_CONTENT_LENGTH && p->cl_digits == 0))
+			goto stop;
+		p->head_len += (uint32_t)k;
+		i += k;
+		(void)line_end(p);
 	}
-	p->head_len += (uint32_t)k;
-	return k;
+stop:
+	*used = i;
+	return 0;
 }
 
-/* The head, byte by byte, until it ends, fails or the data runs out. */
+/*
+ * One byte of the head, the reference behaviour: every byte the fast
+ * path does not take comes here. Returns 0, HTTP_PARSE_ERROR, or
+ * FAST_END when c was the LF that ends the head.
+ */
+static int
+step(struct http_parser *p, uint8_t c)
+{
+	struct http_request *r = &p->req;
+
+	if (p->state >= S_METHOD && ++p->head_len > p->lim.max_head)
+		return fail(p, 431, "head too long");
+	switch (p->state) {
+	case S_START:
+		if (c == '\r') {
+			p->state = S_START_LF;
+		} else if (c == '\n') {
+			if (++p->empty_lines > HTTP_MAX_EMPTY_LINES)
+				return fail(p, 400, "too many empty lines");
+		} else if (!is(c, C_TCHAR)) {
+			return fail(p, 400, "invalid method");
+		} else if (p->lim.max_head == 0) {
+			return fail(p, 431, "head too long");
+		} else {
+			p->head_len = 1;
+			r->method[0] = (char)c;
+			r->method_len = 1;
+			p->state = S_METHOD;
+		}
+		return 0;
+	case S_START_LF:
+		if (c != '\n')
+			return fail(p, 400, "bare CR");
+		if (++p->empty_lines > HTTP_MAX_EMPTY_LINES)
+			return fail(p, 400, "too many empty lines");
+		p->state = S_START;
+		return 0;
+	case S_METHOD:
+		if (c == ' ') {
+			r->method[r->method_len] = '\0';
+			p->state = S_TARGET0;
+		} else if (!is(c, C_TCHAR)) {
+			return fail(p, 400, "invalid method");
+		} else if (r->method_len == HTTP_METHOD_MAX) {
+			/* RFC 9112 section 3. */
+			return fail(p, 501, "method too long");
+		} else {
+			r->method[r->method_len++] = (char)c;
+		}
+		return 0;
+	case S_TARGET0:
+	case S_TARGET:
+		if (c == ' ' && p->state == S_TARGET) {
+			r->target[r->target_len] = '\0';
+			p->state = S_VERSION;
+			p->substate = 0;
+		} else if (!is(c, C_VCHAR)) {
+			return fail(p, 400, "invalid request-target");
+		} else if (r->target_len == p->lim.max_target) {
+			return fail(p, 414, "request-target too long");
+		} else {
+			r->target[r->target_len++] = (char)c;
+			p->state = S_TARGET;
+		}
+		return 0;
+	case S_VERSION:
+		/* "HTTP/" DIGIT "." DIGIT, then CRLF or LF. */
+		if (p->substate < 5) {
+			if (c != (uint8_t)"HTTP/"[p->substate])
+				return fail(p, 400, "invalid version");
+		} else if (p->substate == 5 || p->substate == 7) {
+			if (!is(c, C_DIGIT))
+				return fail(p, 400, "invalid version");
+			if (p->substate == 5)
+				r->version_major = (uint8_t)(c - '0');
+			else
+				r->version_minor = (uint8_t)(c - '0');
+		} else if (p->substate == 6) {
+			if (c != '.')
+				return fail(p, 400, "invalid version");
+		} else if (c == '\r' || c == '\n') {
+			if (request_line_end(p) != 0)
+				return HTTP_PARSE_ERROR;
+			p->state = c == '\r' ? S_RL_LF : S_LINE;
+		} else {
+			return fail(p, 400, "invalid version");
+		}
+		p->substate++;
+		return 0;
+	case S_RL_LF:
+		if (c != '\n')
+			return fail(p, 400, "bare CR");
+		p->state = S_LINE;
+		return 0;
+	case S_LINE:
+		if (c == '\r') {
+			p->state = S_END_LF;
+		} else if (c == '\n') {
+			return FAST_END;
+		} else if (is_ws(c)) {
+			/* RFC 9112 sections 2.2 and 5.2. */
+			return fail(p, 400, "obs-fold");
+		} else if (!is(c, C_TCHAR)) {
+			return fail(p, 400, "invalid field name");
+		} else if (p->lim.max_line == 0) {
+			return fail(p, 431, "field line too long");
+		} else {
+			p->line_len = 1;
+			p->name[0] = lower(c);
+			p->name_len = 1;
+			p->name_long = false;
+			p->state = S_NAME;
+		}
+		return 0;
+	case S_NAME:
+	case S_OWS:
+	case S_VALUE:
+		if ((c == '\r' || c == '\n') && p->state == S_NAME)
+			return fail(p, 400, "field without colon");
+		if (c == '\r') {
+			p->state = S_VALUE_LF;
+			return 0;
+		}
+		if (c == '\n')
+			return line_end(p);
+		if (++p->line_len > p->lim.max_line)
+			return fail(p, 431, "field line too long");
+		if (p->state == S_NAME)
+			return name_byte(p, c);
+		return field_byte(p, c);
+	case S_VALUE_LF:
+		if (c != '\n')
+			return fail(p, 400, "bare CR");
+		return line_end(p);
+	case S_END_LF:
+		if (c != '\n')
+			return fail(p, 400, "bare CR");
+		return FAST_END;
+	default:
+		return fail(p, 500, "parser state");
+	}
+}
+
+/*
+ * The head until it ends, fails or the data runs out: the fast path
+ * takes what it can, step() the byte it stopped at, and so on.
+ */
 static int
 parse_head(struct http_parser *p, const uint8_t *data, size_t len,
     size_t *consumed)
 {
-	struct http_request *r = &p->req;
-	size_t i;
-	uint8_t c;
+	size_t i = 0, k;
 	int rc;
 
-	for (i = 0; i < len; i++) {
-		c = data[i];
-		rc = 0;
-		if (p->state >= S_METHOD && ++p->head_len > p->lim.max_head) {
-			rc = fail(p, 431, "head too long");
-			goto out;
+	for (;;) {
+		rc = fast(p, data + i, len - i, &k);
+		i += k;
+		if (rc == FAST_END)
+			break;
+		if (rc != 0) {
+			*consumed = i;
+			return rc;
 		}
-		switch (p->state) {
-		case S_START:
-			if (c == '\r') {
-				p->state = S_START_LF;
-			} else if (c == '\n') {
-				if (++p->empty_lines > HTTP_MAX_EMPTY_LINES)
-					rc = fail(p, 400,
-					    "too many empty lines");
-			} else if (!is(c, C_TCHAR)) {
-				rc = fail(p, 400, "invalid method");
-			} else if (p->lim.max_head == 0) {
-				rc = fail(p, 431, "head too long");
-			} else {
-				p->head_len = 1;
-				r->method[0] = (char)c;
-				r->method_len = 1;
-				p->state = S_METHOD;
-			}
-			break;
-		case S_START_LF:
-			if (c != '\n')
-				rc = fail(p, 400, "bare CR");
-			else if (++p->empty_lines > HTTP_MAX_EMPTY_LINES)
-				rc = fail(p, 400, "too many empty lines");
-			else
-				p->state = S_START;
-			break;
-		case S_METHOD:
-			if (c == ' ') {
-				r->method[r->method_len] = '\0';
-				p->state = S_TARGET0;
-			} else if (!is(c, C_TCHAR)) {
-				rc = fail(p, 400, "invalid method");
-			} else if (r->method_len == HTTP_METHOD_MAX) {
-				/* RFC 9112 section 3. */
-				rc = fail(p, 501, "method too long");
-			} else {
-				r->method[r->method_len++] = (char)c;
-			}
-			break;
-		case S_TARGET0:
-		case S_TARGET:
-			if (c == ' ' && p->state == S_TARGET) {
-				r->target[r->target_len] = '\0';
-				p->state = S_VERSION;
-				p->substate = 0;
-			} else if (!is(c, C_VCHAR)) {
-				rc = fail(p, 400, "invalid request-target");
-			} else if (r->target_len == p->lim.max_target) {
-				rc = fail(p, 414, "request-target too long");
-			} else {
-				r->target[r->target_len++] = (char)c;
-				p->state = S_TARGET;
-				i += skip_run(p, data + i + 1, len - i - 1);
-			}
-			break;
-		case S_VERSION:
-			/* "HTTP/" DIGIT "." DIGIT, then CRLF or LF. */
-			if (p->substate < 5) {
-				if (c != (uint8_t)"HTTP/"[p->substate])
-					rc = fail(p, 400, "invalid version");
-			} else if (p->substate == 5 || p->substate == 7) {
-				if (!is(c, C_DIGIT))
-					rc = fail(p, 400, "invalid version");
-				else if (p->substate == 5)
-					r->version_major = (uint8_t)(c - '0');
-				else
-					r->version_minor = (uint8_t)(c - '0');
-			} else if (p->substate == 6) {
-				if (c != '.')
-					rc = fail(p, 400, "invalid version");
-			} else if (c == '\r' || c == '\n') {
-				rc = request_line_end(p);
-				if (rc == 0)
-					p->state = c == '\r' ? S_RL_LF : S_LINE;
-			} else {
-				rc = fail(p, 400, "invalid version");
-			}
-			p->substate++;
-			break;
-		case S_RL_LF:
-			if (c != '\n')
-				rc = fail(p, 400, "bare CR");
-			else
-				p->state = S_LINE;
-			break;
-		case S_LINE:
-			if (c == '\r') {
-				p->state = S_END_LF;
-			} else if (c == '\n') {
-				goto end;
-			} else if (is_ws(c)) {
-				/* RFC 9112 sections 2.2 and 5.2. */
-				rc = fail(p, 400, "obs-fold");
-			} else if (!is(c, C_TCHAR)) {
-				rc = fail(p, 400, "invalid field name");
-			} else if (p->lim.max_line == 0) {
-				rc = fail(p, 431, "field line too long");
-			} else {
-				p->line_len = 1;
-				p->name[0] = lower(c);
-				p->name_len = 1;
-				p->name_long = false;
-				p->state = S_NAME;
-			}
-			break;
-		case S_NAME:
-		case S_OWS:
-		case S_VALUE:
-			if ((c == '\r' || c == '\n') && p->state == S_NAME)
-				rc = fail(p, 400, "field without colon");
-			else if (c == '\r')
-				p->state = S_VALUE_LF;
-			else if (c == '\n')
-				rc = line_end(p);
-			else if (++p->line_len > p->lim.max_line)
-				rc = fail(p, 431, "field line too long");
-			else if (p->state == S_NAME)
-				rc = name_byte(p, c);
-			else if ((rc = field_byte(p, c)) == 0)
-				i += skip_run(p, data + i + 1, len - i - 1);
-			break;
-		case S_VALUE_LF:
-			if (c != '\n')
-				rc = fail(p, 400, "bare CR");
-			else
-				rc = line_end(p);
-			break;
-		case S_END_LF:
-			if (c != '\n') {
-				rc = fail(p, 400, "bare CR");
-				break;
-			}
-			goto end;
-		default:
-			rc = fail(p, 500, "parser state");
-			break;
+		if (i == len) {
+			*consumed = len;
+			return HTTP_PARSE_AGAIN;
 		}
-		if (rc != 0)
-			goto out;
+		rc = step(p, data[i]);
+		if (rc != 0 && rc != FAST_END) {
+			*consumed = i;
+			return rc;
+		}
+		i++;
+		if (rc == FAST_END)
+			break;
 	}
-	*consumed = len;
-	return HTTP_PARSE_AGAIN;
-end:
+	/* i is past the LF that ended the head. */
 	rc = head_end(p);
-	if (rc == 0) {
-		*consumed = i + 1;
-		return HTTP_PARSE_HEAD;
+	if (rc != 0) {
+		*consumed = i - 1;
+		return rc;
 	}
-out:
 	*consumed = i;
-	return rc;
+	return HTTP_PARSE_HEAD;
 }
 
 int
@@ -683,20 +972,39 @@ http_parse(struct http_parser *p, const uint8_t *data, size_t len,
 
 /* --- routing ------------------------------------------------------------ */
 
+/* Do the NUL-terminated a and b hold the same string? */
+static inline bool
+str_eq(const char *a, const char *b)
+{
+	for (; *a == *b; a++, b++)
+		if (*a == '\0')
+			return true;
+	return false;
+}
+
 /* Methods of RFC 9110 section 9 and RFC 5789: anything else is 501. */
 static bool
 method_known(const char *m)
 {
-	static const char *const known[] = {
-		"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
-		"TRACE", "PATCH",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(m, known[i]) == 0)
-			return true;
-	return false;
+	switch (m[0]) {
+	case 'G':
+		return str_eq(m, "GET");
+	case 'H':
+		return str_eq(m, "HEAD");
+	case 'P':
+		return str_eq(m, "POST") || str_eq(m, "PUT") ||
+		    str_eq(m, "PATCH");
+	case 'D':
+		return str_eq(m, "DELETE");
+	case 'C':
+		return str_eq(m, "CONNECT");
+	case 'O':
+		return str_eq(m, "OPTIONS");
+	case 'T':
+		return str_eq(m, "TRACE");
+	default:
+		return false;
+	}
 }
 
 static bool
@@ -719,11 +1027,13 @@ target_path(const char *target, const char **path, size_t *len)
 	const char *s = target;
 	size_t n;
 
-	if (prefix_nocase(s, "http://"))
+	if (*s == '/')
+		;	/* origin-form, the usual one */
+	else if (prefix_nocase(s, "http://"))
 		s += 7;
 	else if (prefix_nocase(s, "https://"))
 		s += 8;
-	else if (*s != '/')
+	else
 		return false;
 	if (s != target) {
 		s += strcspn(s, "/?");
@@ -733,7 +1043,8 @@ target_path(const char *target, const char **path, size_t *len)
 			return true;
 		}
 	}
-	n = strcspn(s, "?");
+	for (n = 0; s[n] != '\0' && s[n] != '?'; n++)
+		;
 	*path = s;
 	*len = n;
 	return true;
@@ -792,9 +1103,9 @@ http_route(const char *method, const char *target, uint64_t bytes_max,
 		r->status = 404;
 		return r->status;
 	}
-	r->head = strcmp(method, "HEAD") == 0;
-	get = r->head || strcmp(method, "GET") == 0;
-	post = strcmp(method, "POST") == 0;
+	r->head = str_eq(method, "HEAD");
+	get = r->head || str_eq(method, "GET");
+	post = str_eq(method, "POST");
 	if (r->id == HTTP_ROUTE_ECHO ? post : get) {
 		r->status = 200;
 	} else {
@@ -807,139 +1118,179 @@ http_route(const char *method, const char *target, uint64_t bytes_max,
 
 /* --- response head ------------------------------------------------------ */
 
-static const struct {
-	int status;
-	const char *reason;
-} reasons[] = {
-	{ 100, "Continue" },
-	{ 101, "Switching Protocols" },
-	{ 200, "OK" },
-	{ 201, "Created" },
-	{ 202, "Accepted" },
-	{ 204, "No Content" },
-	{ 206, "Partial Content" },
-	{ 301, "Moved Permanently" },
-	{ 302, "Found" },
-	{ 304, "Not Modified" },
-	{ 400, "Bad Request" },
-	{ 403, "Forbidden" },
-	{ 404, "Not Found" },
-	{ 405, "Method Not Allowed" },
-	{ 408, "Request Timeout" },
-	{ 411, "Length Required" },
-	{ 413, "Content Too Large" },	/* RFC 9110: was Payload Too Large */
-	{ 414, "URI Too Long" },
-	{ 417, "Expectation Failed" },
-	{ 431, "Request Header Fields Too Large" },	/* RFC 6585 */
-	{ 500, "Internal Server Error" },
-	{ 501, "Not Implemented" },
-	{ 503, "Service Unavailable" },
-	{ 505, "HTTP Version Not Supported" },
+/*
+ * Statuses with a reason phrase (RFC 9110 section 15; 413 was Payload Too
+ * Large before RFC 9110; 431 is RFC 6585). Their status lines are
+ * precomputed.
+ */
+#define STATUSES(X) \
+	X(100, "Continue") \
+	X(101, "Switching Protocols") \
+	X(200, "OK") \
+	X(201, "Created") \
+	X(202, "Accepted") \
+	X(204, "No Content") \
+	X(206, "Partial Content") \
+	X(301, "Moved Permanently") \
+	X(302, "Found") \
+	X(304, "Not Modified") \
+	X(400, "Bad Request") \
+	X(403, "Forbidden") \
+	X(404, "Not Found") \
+	X(405, "Method Not Allowed") \
+	X(408, "Request Timeout") \
+	X(411, "Length Required") \
+	X(413, "Content Too Large") \
+	X(414, "URI Too Long") \
+	X(417, "Expectation Failed") \
+	X(431, "Request Header Fields Too Large") \
+	X(500, "Internal Server Error") \
+	X(501, "Not Implemented") \
+	X(503, "Service Unavailable") \
+	X(505, "HTTP Version Not Supported")
+
+enum {
+#define X(code, reason) SL_##code,
+	STATUSES(X)
+#undef X
 };
+
+#define STATUS_LINE(code, reason) "HTTP/1.1 " #code " " reason "\r\n"
+
+static const struct status_line {
+	const char *reason;
+	const char *line;	/* "HTTP/1.1 <code> <reason>\r\n" */
+	uint8_t len;		/* of line */
+} status_lines[] = {
+#define X(code, reason) [SL_##code] = { reason, STATUS_LINE(code, reason), \
+	sizeof(STATUS_LINE(code, reason)) - 1 },
+	STATUSES(X)
+#undef X
+};
+
+static const struct status_line *
+status_find(int status)
+{
+	switch (status) {
+#define X(code, reason) case code: return &status_lines[SL_##code];
+	STATUSES(X)
+#undef X
+	default:
+		return NULL;
+	}
+}
 
 const char *
 http_status_reason(int status)
 {
-	size_t i;
+	const struct status_line *sl = status_find(status);
 
-	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-		if (reasons[i].status == status)
-			return reasons[i].reason;
-	return "";
+	return sl != NULL ? sl->reason : "";
 }
 
-/* A bounded writer: off may run past cap, which means "does not fit". */
-struct out {
-	char *buf;
-	size_t cap;
-	size_t off;
-};
-
-static void
-put(struct out *o, const char *s, size_t n)
-{
-	if (o->off < o->cap && n <= o->cap - o->off)
-		memcpy(o->buf + o->off, s, n);
-	o->off += n;
-}
-
-static void
-put_str(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
-static void
-put_u64(struct out *o, uint64_t v)
-{
-	char tmp[20];
-	size_t i = sizeof(tmp);
-
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	put(o, tmp + i, sizeof(tmp) - i);
-}
-
-/* May s be sent as a field value (RFC 9110 section 5.5)? */
+/*
+ * May s be sent as a field value (RFC 9110 section 5.5: field-vchar, SP,
+ * HTAB)? Sets *len to its length.
+ */
 static bool
-field_ok(const char *s)
+field_ok(const char *s, size_t *len)
 {
-	for (; *s != '\0'; s++)
-		if (!is((uint8_t)*s, C_FIELD) && !is_ws((uint8_t)*s))
-			return false;
-	return true;
+	size_t n = strlen(s);
+
+	*len = n;
+	return span_field((const uint8_t *)s, n) == n;
 }
+
+static inline char *
+put(char *w, const char *s, size_t n)
+{
+	memcpy(w, s, n);
+	return w + n;
+}
+
+#define PUT_LIT(w, s)	put(w, s, sizeof(s) - 1)
 
 size_t
 http_format_head_allow(char *buf, size_t cap, int status,
     uint64_t content_length, bool keep_alive, const char *content_type,
     const char *allow)
 {
-	struct out o = { buf, cap, 0 };
-	const char *reason;
+	static const char conn_ka[] = "Connection: keep-alive\r\n\r\n";
+	static const char conn_close[] = "Connection: close\r\n\r\n";
+	const struct status_line *sl;
+	char digits[20], *w;
+	size_t ct_len = 0, allow_len = 0, dig_len = 0, n;
+	uint64_t v;
 
 	if (buf == NULL || cap == 0 || status < 100 || status > 999)
 		return 0;
-	if (content_type != NULL && !field_ok(content_type))
+	if (content_type != NULL && !field_ok(content_type, &ct_len))
 		return 0;
-	if (allow != NULL && !field_ok(allow))
+	if (allow != NULL && !field_ok(allow, &allow_len))
 		return 0;
-	put_str(&o, "HTTP/1.1 ");
-	put_u64(&o, (uint64_t)status);
-	put_str(&o, " ");
-	reason = http_status_reason(status);
-	put_str(&o, reason);
-	put_str(&o, "\r\n");
+	/* The length first: the head is written only if it fits. */
+	sl = status_find(status);
+	n = sl != NULL ? sl->len : sizeof("HTTP/1.1 000 \r\n") - 1;
 	if (status >= 200) {
-		put_str(&o, "Server: tcpe\r\n");
-		if (content_type != NULL && content_type[0] != '\0') {
-			put_str(&o, "Content-Type: ");
-			put_str(&o, content_type);
-			put_str(&o, "\r\n");
-		}
-		if (allow != NULL && allow[0] != '\0') {
-			put_str(&o, "Allow: ");
-			put_str(&o, allow);
-			put_str(&o, "\r\n");
-		}
+		n += sizeof("Server: tcpe\r\n") - 1;
+		if (ct_len > 0)
+			n += sizeof("Content-Type: \r\n") - 1 + ct_len;
+		if (allow_len > 0)
+			n += sizeof("Allow: \r\n") - 1 + allow_len;
 		/* RFC 9110 section 8.6: none in 1xx and 204. */
 		if (status != 204) {
-			put_str(&o, "Content-Length: ");
-			put_u64(&o, content_length);
-			put_str(&o, "\r\n");
+			v = content_length;
+			do {
+				digits[sizeof(digits) - ++dig_len] =
+				    (char)('0' + v % 10);
+				v /= 10;
+			} while (v != 0);
+			n += sizeof("Content-Length: \r\n") - 1 + dig_len;
 		}
-		put_str(&o, keep_alive ? "Connection: keep-alive\r\n" :
-		    "Connection: close\r\n");
+		n += keep_alive ? sizeof(conn_ka) - 1 : sizeof(conn_close) - 1;
+	} else {
+		n += 2;
 	}
-	put_str(&o, "\r\n");
-	if (o.off >= cap) {
+	if (n >= cap) {
 		buf[0] = '\0';
 		return 0;
 	}
-	buf[o.off] = '\0';
-	return o.off;
+	w = buf;
+	if (sl != NULL) {
+		w = put(w, sl->line, sl->len);
+	} else {
+		w = PUT_LIT(w, "HTTP/1.1 ");
+		*w++ = (char)('0' + status / 100);
+		*w++ = (char)('0' + status / 10 % 10);
+		*w++ = (char)('0' + status % 10);
+		w = PUT_LIT(w, " \r\n");
+	}
+	if (status >= 200) {
+		w = PUT_LIT(w, "Server: tcpe\r\n");
+		if (ct_len > 0) {
+			w = PUT_LIT(w, "Content-Type: ");
+			w = put(w, content_type, ct_len);
+			w = PUT_LIT(w, "\r\n");
+		}
+		if (allow_len > 0) {
+			w = PUT_LIT(w, "Allow: ");
+			w = put(w, allow, allow_len);
+			w = PUT_LIT(w, "\r\n");
+		}
+		if (status != 204) {
+			w = PUT_LIT(w, "Content-Length: ");
+			w = put(w, digits + sizeof(digits) - dig_len, dig_len);
+			w = PUT_LIT(w, "\r\n");
+		}
+		if (keep_alive)
+			w = PUT_LIT(w, conn_ka);
+		else
+			w = PUT_LIT(w, conn_close);
+	} else {
+		w = PUT_LIT(w, "\r\n");
+	}
+	*w = '\0';
+	return n;
 }
 
 size_t
