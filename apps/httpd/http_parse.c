@@ -87,6 +87,29 @@ static const uint8_t cclass[256] = {
 #undef O
 #undef W
 
+/*
+ * tchar lowercased (names are case-insensitive), 0 for any other byte:
+ * one load classifies and folds a byte of a field name.
+ */
+static const char tchar_lower[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0,	/* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0,	/* 0x08 */
+	0, 0, 0, 0, 0, 0, 0, 0,	/* 0x10 */
+	0, 0, 0, 0, 0, 0, 0, 0,	/* 0x18 */
+	0, '!', 0, '#', '$', '%', '&', '\'',	/* 0x20 */
+	0, 0, '*', '+', 0, '-', '.', 0,	/* 0x28 */
+	'0', '1', '2', '3', '4', '5', '6', '7',	/* 0x30 */
+	'8', '9', 0, 0, 0, 0, 0, 0,	/* 0x38 */
+	0, 'a', 'b', 'c', 'd', 'e', 'f', 'g',	/* 0x40 */
+	'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',	/* 0x48 */
+	'p', 'q', 'r', 's', 't', 'u', 'v', 'w',	/* 0x50 */
+	'x', 'y', 'z', 0, 0, 0, '^', '_',	/* 0x58 */
+	'`', 'a', 'b', 'c', 'd', 'e', 'f', 'g',	/* 0x60 */
+	'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',	/* 0x68 */
+	'p', 'q', 'r', 's', 't', 'u', 'v', 'w',	/* 0x70 */
+	'x', 'y', 'z', 0, '|', 0, '~', 0,	/* 0x78 */
+};
+
 static inline bool
 is(uint8_t c, uint8_t cls)
 {
@@ -545,7 +568,7 @@ static int
 fast(struct http_parser *p, const uint8_t *data, size_t n, size_t *used)
 {
 	struct http_request *r = &p->req;
-	size_t i = 0, k, room;
+	size_t i = 0, k, m, lim, room;
 	uint64_t cl, d;
 	uint8_t c;
 
@@ -563,10 +586,12 @@ fast(struct http_parser *p, const uint8_t *data, size_t n, size_t *used)
 			p->state = S_METHOD;
 			continue;
 		case S_METHOD:
-			k = span(data + i, min3(n - i, room,
-			    HTTP_METHOD_MAX - r->method_len), C_TCHAR);
-			memcpy(r->method + r->method_len, data + i, k);
-			r->method_len += (uint16_t)k;
+			lim = min3(n - i, room,
+			    HTTP_METHOD_MAX - r->method_len);
+			m = r->method_len;
+			for (k = 0; k < lim && is(data[i + k], C_TCHAR); k++)
+				r->method[m + k] = (char)data[i + k];
+			r->method_len = (uint16_t)(m + k);
 			p->head_len += (uint32_t)k;
 			i += k;
 			if (i == n || data[i] != ' ' || room == k)
@@ -650,19 +675,23 @@ fast(struct http_parser *p, const uint8_t *data, size_t n, size_t *used)
 			room--;
 			/* FALLTHROUGH */
 		case S_NAME:
-			k = span(data + i, min3(n - i, room,
-			    p->lim.max_line - p->line_len), C_TCHAR);
+			lim = min3(n - i, room,
+			    p->lim.max_line - p->line_len);
+			m = p->name_len;
+			for (k = 0; k < lim; k++) {
+				c = (uint8_t)tchar_lower[data[i + k]];
+				if (c == 0)
+					break;
+				if (m < sizeof(p->name))
+					p->name[m++] = (char)c;
+				else
+					p->name_long = true;
+			}
+			p->name_len = (uint8_t)m;
 			p->head_len += (uint32_t)k;
 			p->line_len += (uint32_t)k;
 			room -= k;
-			for (; k > 0; k--, i++) {
-				if (p->name_len == sizeof(p->name)) {
-					p->name_long = true;
-					i += k;
-					break;
-				}
-				p->name[p->name_len++] = lower(data[i]);
-			}
+			i += k;
 			if (i == n || data[i] != ':' || room == 0 ||
 			    p->line_len == p->lim.max_line)
 				goto stop;
@@ -700,10 +729,12 @@ fast(struct http_parser *p, const uint8_t *data, size_t n, size_t *used)
 				k = 0;
 				if (p->val_ws)
 					break;
-				k = span(data + i, min3(room, room,
-				    HTTP_HOST_MAX - r->host_len), C_HOST);
-				memcpy(r->host + r->host_len, data + i, k);
-				r->host_len += (uint16_t)k;
+				lim = min3(room, room,
+				    HTTP_HOST_MAX - r->host_len);
+				m = r->host_len;
+				for (; k < lim && is(data[i + k], C_HOST); k++)
+					r->host[m + k] = (char)data[i + k];
+				r->host_len = (uint16_t)(m + k);
 				break;
 			case H_CONTENT_LENGTH:
 				k = 0;
