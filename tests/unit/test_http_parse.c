@@ -1452,6 +1452,98 @@ test_status_reason(void **state)
 	assert_string_equal(http_status_reason(-1), "");
 }
 
+/*
+ * The fast path of the parser takes runs of bytes bounded by the limits:
+ * at every max_head and a range of max_line, a head with every kind of
+ * line must parse the same however it is cut (check_splits() compares
+ * every split with the whole), and the error of a limit falls on the
+ * first byte past it.
+ */
+static void
+test_fast_path_limits(void **state)
+{
+	static const char req[] =
+	    "POST /echo?x=1 HTTP/1.1\r\n"
+	    "Host: example.com:8080\r\n"
+	    "Content-Length:  \t12 \r\n"
+	    "Connection: keep-alive, Upgrade,close\r\n"
+	    "X-A-Very-Long-Field-Name-Beyond-18: v\xe9rs\ti\xff n\r\n"
+	    "Expect: 100-continue\r\n"
+	    "Empty:\r\n"
+	    "\r\n"
+	    "hello world!";
+	const size_t len = sizeof(req) - 1;
+	const size_t head = strstr(req, "\r\n\r\n") - req + 4;
+	struct http_limits lim;
+	struct tr *t;
+	size_t h, l;
+
+	(void)state;
+	for (h = 0; h <= head + 1; h++) {
+		for (l = 0; l <= 50; l += (l < 12 ? 1 : 7)) {
+			http_limits_default(&lim);
+			lim.max_head = (uint32_t)h;
+			lim.max_line = (uint32_t)l;
+			t = check_splits(req, len, &lim);
+			if (h >= head && l >= 46) {
+				assert_int_equal(t->heads, 1);
+				assert_int_equal(t->dones, 1);
+			} else {
+				assert_int_equal(t->status, 431);
+				if (h < head && h < 25)
+					assert_int_equal(t->err_off, h);
+			}
+			free(t);
+		}
+	}
+}
+
+/*
+ * The word-at-a-time scans of targets and values: a byte that is not
+ * allowed, at each position of two words, is found at its offset; the
+ * bytes that are allowed (obs-text, HTAB, SP in values) are taken.
+ */
+static void
+test_fast_path_bytes(void **state)
+{
+	static const uint8_t bad_value[] = { 0x00, 0x01, 0x08, 0x0b, 0x1f,
+	    0x7f };
+	static const uint8_t bad_target[] = { 0x00, 0x09, 0x1f, 0x7f, 0x80,
+	    0xff };
+	static const uint8_t ok_value[] = { 0x09, 0x20, 0x7e, 0x80, 0xff };
+	const char *pre = "GET / HTTP/1.1\r\nHost: a\r\nX-Y: ";
+	char buf[128];
+	size_t j, b, n, at;
+	struct tr *t;
+
+	(void)state;
+	for (j = 0; j < 17; j++) {
+		for (b = 0; b < sizeof(bad_value); b++) {
+			n = (size_t)snprintf(buf, sizeof(buf),
+			    "%s0123456789abcdefghij\r\n\r\n", pre);
+			at = strlen(pre) + j;
+			buf[at] = (char)bad_value[b];
+			expect_error_at(buf, n, NULL, 400, (long)at);
+		}
+		for (b = 0; b < sizeof(ok_value); b++) {
+			n = (size_t)snprintf(buf, sizeof(buf),
+			    "%s0123456789abcdefghij\r\n\r\n", pre);
+			buf[strlen(pre) + 1 + j] = (char)ok_value[b];
+			t = check_splits(buf, n, NULL);
+			assert_int_equal(t->heads, 1);
+			free(t);
+		}
+		for (b = 0; b < sizeof(bad_target); b++) {
+			n = (size_t)snprintf(buf, sizeof(buf),
+			    "GET /0123456789abcdefghij HTTP/1.1\r\n"
+			    "Host: a\r\n\r\n");
+			at = 5 + j;
+			buf[at] = (char)bad_target[b];
+			expect_error_at(buf, n, NULL, 400, (long)at);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -1480,6 +1572,8 @@ main(void)
 		cmocka_unit_test(test_format_head),
 		cmocka_unit_test(test_format_head_cap),
 		cmocka_unit_test(test_status_reason),
+		cmocka_unit_test(test_fast_path_limits),
+		cmocka_unit_test(test_fast_path_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
