@@ -2,9 +2,11 @@
 /*
  * HTTP/1.1 request parser (RFC 9112), router and response-head formatter
  * of the sample server. See http_parse.h for the contract and the
- * decisions. The parser looks at one byte at a time and carries
- * everything it needs in struct http_parser, so its result cannot depend
- * on how the stream was cut into chunks.
+ * decisions. The parser carries everything it needs in struct
+ * http_parser, so its result cannot depend on how the stream was cut
+ * into chunks: step() takes one byte and is the reference behaviour;
+ * fast() takes runs of bytes on the common path of a head, with exactly
+ * step()'s effects, and stops before any byte it does not handle.
  */
 #include <stdbool.h>
 #include <stddef.h>

@@ -7,8 +7,12 @@
  * The server receives a connection's bytes as a sequence of
  * non-contiguous chunks (zero-copy views of packet buffers), so the parser
  * is a push-style state machine that is fed byte ranges of any size, down
- * to one byte at a time, and advances byte by byte (runs of target and
- * uninterpreted field-value bytes are taken at once). Its result depends
+ * to one byte at a time. A fast path scans the runs of a head (method,
+ * target, names, values: tables, and 8 bytes a word for targets and
+ * values) and the delimiters between them; any other byte goes through
+ * the byte-by-byte reference path, which defines the behaviour (the
+ * fast path makes exactly its changes; tests/fuzz/fuzz_http_diff.c checks
+ * it against the original byte-by-byte parser). Its result depends
  * only on the byte stream, never on where the chunk boundaries fall
  * (tests/unit/test_http_parse.c checks every split point;
  * tests/fuzz/fuzz_http.c checks random splits). It keeps no pointer into
