@@ -940,6 +940,11 @@ parse_head(struct http_parser *p, const uint8_t *data, size_t len,
 	size_t i = 0, k;
 	int rc;
 
+	if (len == 0) {
+		/* data may be NULL: no arithmetic on it. */
+		*consumed = 0;
+		return HTTP_PARSE_AGAIN;
+	}
 	for (;;) {
 		rc = fast(p, data + i, len - i, &k);
 		i += k;
