@@ -185,7 +185,9 @@ tcpe_dp_timers(struct tcpe_dp *dp)
 			tcpe_dp_drain(dp, &key, hash);
 		}
 	}
-	tcpe_arp_timers(dp);
+	/* The earliest ARP deadline is cached: one compare when none is due. */
+	if (unlikely(dp->now >= dp->arp_next))
+		tcpe_arp_timers(dp);
 	dispatch(dp);
 }
 

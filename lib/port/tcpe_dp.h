@@ -187,7 +187,8 @@ struct tcpe_dp {
 	uint32_t arp_slots;		/* a power of two */
 	uint32_t arp_pending;
 	tcpe_time_t arp_timeout;
-	tcpe_time_t arp_next_scan;
+	/* The earliest ARP entry deadline (or later): one compare per loop. */
+	tcpe_time_t arp_next;
 
 	uint16_t port_lo;
 	uint16_t port_hi;

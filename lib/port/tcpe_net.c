@@ -34,7 +34,14 @@
 #define ARP_PROBE	8		/* slots searched per address */
 #define ARP_RETRY	TCPE_S(1)	/* between requests */
 #define ARP_TRIES	3		/* requests before giving up */
-#define ARP_SCAN	TCPE_MS(100)	/* table aging period */
+/*
+ * dp->arp_next is at or before the earliest expires of a non-free entry
+ * (TCPE_TIME_NEVER with none), so the loop tests one compare per
+ * iteration and scans the table only when something is due: arming an
+ * entry lowers it (arp_arm()), a scan recomputes it, an entry freed or
+ * pushed later leaves it early, which costs one scan for nothing.
+ */
+#define TCPE_TIME_NEVER	UINT64_MAX
 
 #define ICMP_HDR_LEN	8
 #define IPPROTO_ICMP_	1
@@ -110,7 +117,17 @@ tcpe_arp_init(struct tcpe_dp *dp, uint32_t slots)
 	if (dp->arp == NULL)
 		return -ENOMEM;
 	dp->arp_slots = slots;
+	dp->arp_next = TCPE_TIME_NEVER;
 	return 0;
+}
+
+/* e's deadline is set: the table's next is no later. */
+static inline void
+arp_arm(struct tcpe_dp *dp, struct tcpe_arp_entry *e, tcpe_time_t expires)
+{
+	e->expires = expires;
+	if (expires < dp->arp_next)
+		dp->arp_next = expires;
 }
 
 static void
@@ -267,7 +284,7 @@ arp_confirm(struct tcpe_dp *dp, struct tcpe_arp_entry *e, const uint8_t *mac)
 	e->tries = 0;
 	e->used = false;
 	e->last = dp->now;
-	e->expires = dp->now + dp->arp_timeout;
+	arp_arm(dp, e, dp->now + dp->arp_timeout);
 	for (i = 0; i < e->npend; i++) {
 		eth = rte_pktmbuf_mtod(e->pend[i], struct rte_ether_hdr *);
 		memcpy(&eth->dst_addr, mac, 6);
@@ -280,15 +297,22 @@ void
 tcpe_arp_timers(struct tcpe_dp *dp)
 {
 	struct tcpe_arp_entry *e;
+	tcpe_time_t next = TCPE_TIME_NEVER;
 	uint32_t i;
 
-	if (dp->now < dp->arp_next_scan)
+	if (dp->now < dp->arp_next)
 		return;
-	dp->arp_next_scan = dp->now + ARP_SCAN;
+	/* Entries armed below (arp_send() never arms) lower dp->arp_next. */
+	dp->arp_next = TCPE_TIME_NEVER;
 	for (i = 0; i < dp->arp_slots; i++) {
 		e = &dp->arp[i];
-		if (e->state == ARP_FREE || dp->now < e->expires)
+		if (e->state == ARP_FREE)
 			continue;
+		if (dp->now < e->expires) {
+			if (e->expires < next)
+				next = e->expires;
+			continue;
+		}
 		switch (e->state) {
 		case ARP_REACHABLE:
 			if (!e->used) {
@@ -299,7 +323,7 @@ tcpe_arp_timers(struct tcpe_dp *dp)
 			e->state = ARP_STALE;
 			e->used = false;
 			e->tries = 1;
-			e->expires = dp->now + ARP_RETRY;
+			arp_arm(dp, e, dp->now + ARP_RETRY);
 			arp_send(dp, RTE_ARP_OP_REQUEST, NULL, e->ip, e->mac);
 			break;
 		case ARP_INCOMPLETE:
@@ -310,7 +334,7 @@ tcpe_arp_timers(struct tcpe_dp *dp)
 				break;
 			}
 			e->tries++;
-			e->expires = dp->now + ARP_RETRY;
+			arp_arm(dp, e, dp->now + ARP_RETRY);
 			arp_send(dp, RTE_ARP_OP_REQUEST, NULL, e->ip,
 			    bcast_mac);
 			break;
@@ -318,6 +342,8 @@ tcpe_arp_timers(struct tcpe_dp *dp)
 			break;
 		}
 	}
+	if (next < dp->arp_next)
+		dp->arp_next = next;
 }
 
 static void
@@ -433,7 +459,7 @@ tcpe_net_ip_out(struct tcpe_dp *dp, struct rte_mbuf *m, uint32_t dst)
 		}
 		e->state = ARP_INCOMPLETE;
 		e->tries = 1;
-		e->expires = dp->now + ARP_RETRY;
+		arp_arm(dp, e, dp->now + ARP_RETRY);
 		arp_send(dp, RTE_ARP_OP_REQUEST, NULL, nh, bcast_mac);
 	}
 	if (dp->arp_pending == 0) {
