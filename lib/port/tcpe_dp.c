@@ -14,7 +14,9 @@
  *   -> [held tx frames now due] -> tx_burst of what is staged (also
  *      whenever a batch fills); what the device refuses stays staged
  *      for the next iteration, bounded by tx_cap, beyond which new
- *      frames are dropped and counted.
+ *      frames are dropped and counted. When it refuses everything and
+ *      the link is down, the staging is held and offered again only
+ *      after a backoff (100 us doubling to 10 ms; tcpe_mbuf.c).
  * The bracketed steps are the fault layer's (tcpe_fault.h), one branch
  * each when it is off.
  */
@@ -133,9 +135,12 @@ tcpe_dp_fini(struct tcpe_dp *dp)
 	/* Before the send_ext records go: held frames may map them. */
 	tcpe_fault_fini(dp);
 	tcpe_steer_fini(dp);
+	/* Also what a link down held (tcpe_dp_flush() sends nothing then). */
 	for (i = 0; i < dp->tx_n; i++)
 		rte_pktmbuf_free(dp->tx[i]);
 	dp->tx_n = 0;
+	dp->tx_staged_bytes = 0;
+	dp->tx_hold_until = 0;
 	tcpe_arp_fini(dp);
 	tcpe_dp_ext_fini(dp);
 	free(dp->tx);

@@ -72,8 +72,15 @@ struct tcpe_rss;
 	X(TX_NO_ROUTE, "tx_no_route", "frames dropped: no gateway") \
 	X(TX_NOMBUF, "tx_nombuf", "segments dropped: no mbuf for headers") \
 	X(TX_CSUM_SW, "tx_csum_sw", "TCP checksums computed in software") \
-	X(TX_REFUSED, "tx_refused", "frames tx_burst refused (retried)") \
-	X(TX_DROPPED, "tx_dropped", "frames dropped: TX queue full") \
+	X(TX_REFUSED, "tx_refused", \
+	    "frames tx_burst refused, link up: ring full (retried)") \
+	X(TX_LINK_DOWN, "tx_link_down", \
+	    "holds: tx_burst refused all, link down (staging kept)") \
+	X(TX_LINK_UP, "tx_link_up", \
+	    "holds ended: the link took frames again") \
+	X(TX_DROPPED, "tx_dropped", "frames dropped: TX staging full") \
+	X(TX_DOWN_DROPPED, "tx_down_dropped", \
+	    "frames dropped: TX staging full while the link was down") \
 	X(TX_OUT_FULL, "tx_out_full", "core output array filled (resumed)") \
 	X(STEER_FWD, "steer_fwd", \
 	    "misdirected: frames handed to their owner lcore") \
@@ -182,6 +189,15 @@ struct tcpe_dp {
 	struct rte_mbuf **tx;
 	uint32_t tx_n;
 	uint32_t tx_cap;
+	uint64_t tx_staged_bytes;	/* pkt_len sum of tx[0..tx_n) */
+	/*
+	 * Polled mode, the device refused everything and its link was down:
+	 * the staging is held (not offered) until tx_hold_until, then tried
+	 * once; tx_backoff doubles from 100 us to 10 ms while the link stays
+	 * down. tx_hold_until == 0: not held.
+	 */
+	tcpe_time_t tx_hold_until;
+	tcpe_time_t tx_backoff;
 
 	struct tcpe_arp_entry *arp;
 	uint32_t arp_slots;		/* a power of two */

@@ -143,31 +143,76 @@ tcpe_dp_stage_now(struct tcpe_dp *dp, struct rte_mbuf *m)
 		if (!(dp->flags & TCPE_DP_EMBED))
 			tcpe_dp_flush(dp);
 		if (dp->tx_n == dp->tx_cap) {
-			dp->ctr[TCPE_DP_TX_DROPPED]++;
+			/* Bounded: the newest frame goes, counted by cause. */
+			dp->ctr[dp->tx_hold_until != 0 ?
+			    TCPE_DP_TX_DOWN_DROPPED : TCPE_DP_TX_DROPPED]++;
 			rte_pktmbuf_free(m);
 			return;
 		}
 	}
 	dp->tx[dp->tx_n++] = m;
+	dp->tx_staged_bytes += m->pkt_len;
 	/* A full batch goes now; a lone frame waits only for the loop end. */
 	if (!(dp->flags & TCPE_DP_EMBED) && dp->tx_n >= dp->burst)
 		tcpe_dp_flush(dp);
 }
 
+#define TX_BACKOFF_MIN	TCPE_US(100)
+#define TX_BACKOFF_MAX	TCPE_MS(10)
+
+/* The link took frames (or refuses as a full ring): no longer held. */
+static void
+tx_hold_end(struct tcpe_dp *dp)
+{
+	if (dp->tx_hold_until != 0)
+		dp->ctr[TCPE_DP_TX_LINK_UP]++;
+	dp->tx_hold_until = 0;
+	dp->tx_backoff = 0;
+}
+
+/*
+ * The device (or the ring to the worker owning our TX queue) took
+ * nothing. A full ring with the link up is transient: count the frames
+ * and retry at the next flush, as before. With the link down (a memif
+ * peer gone, a cable out) retrying every loop iteration would spin
+ * millions of times a second: hold the staging instead, and offer it
+ * again after a backoff doubling from 100 us to 10 ms while the link
+ * stays down. New frames keep joining the staging up to tx_cap, then
+ * are dropped (tx_down_dropped); what is held at stop is freed by
+ * tcpe_dp_fini().
+ */
+static void
+tx_refused_all(struct tcpe_dp *dp, uint16_t n)
+{
+	struct rte_eth_link link;
+
+	memset(&link, 0, sizeof(link));
+	if (rte_eth_link_get_nowait(dp->port_id, &link) == 0 &&
+	    link.link_status == RTE_ETH_LINK_DOWN) {
+		dp->tx_backoff = dp->tx_backoff == 0 ? TX_BACKOFF_MIN :
+		    RTE_MIN(dp->tx_backoff * 2, TX_BACKOFF_MAX);
+		dp->tx_hold_until = dp->now + dp->tx_backoff;
+		dp->ctr[TCPE_DP_TX_LINK_DOWN]++;
+		return;
+	}
+	dp->ctr[TCPE_DP_TX_REFUSED] += n;
+	tx_hold_end(dp);
+}
+
 void
 tcpe_dp_flush(struct tcpe_dp *dp)
 {
-	uint64_t bytes = 0;
+	uint64_t left;
 	uint16_t sent, n, i;
-	bool sent_ring = false;
 
 	/* Held frames now due join the staging, right before tx_burst. */
 	if (unlikely(dp->fault[TCPE_FAULT_TX] != NULL))
 		tcpe_fault_tx_release(dp);
+	/* The link is down: not before the backoff ends (one compare). */
+	if (unlikely(dp->tx_hold_until != 0) && dp->now < dp->tx_hold_until)
+		return;
 	while (dp->tx_n > 0) {
 		n = dp->tx_n > UINT16_MAX ? UINT16_MAX : (uint16_t)dp->tx_n;
-		for (i = 0; i < n; i++)
-			bytes += dp->tx[i]->pkt_len;
 		if (likely(dp->tx_ring == NULL)) {
 			sent = rte_eth_tx_burst(dp->port_id, dp->queue_id,
 			    dp->tx, n);
@@ -176,18 +221,32 @@ tcpe_dp_flush(struct tcpe_dp *dp)
 			sent = (uint16_t)rte_ring_sp_enqueue_burst(dp->tx_ring,
 			    (void **)dp->tx, n, NULL);
 			dp->ctr[TCPE_DP_TX_RING] += sent;
-			sent_ring = true;
 		}
-		for (i = sent; i < n; i++)
-			bytes -= dp->tx[i]->pkt_len;
-		if (!sent_ring) {
-			dp->ctr[TCPE_DP_TX_PKTS] += sent;
-			dp->ctr[TCPE_DP_TX_BYTES] += bytes;
+		if (unlikely(sent == 0)) {
+			/* Nothing to count, move or sum again. */
+			tx_refused_all(dp, n);
+			return;
 		}
-		bytes = 0;
-		if (sent < dp->tx_n)
+		if (unlikely(dp->tx_hold_until != 0))
+			tx_hold_end(dp);
+		/*
+		 * The bytes sent: the staged sum less what stays. The sent
+		 * frames may be freed already (memif copies and frees), so
+		 * only the refused ones are read.
+		 */
+		left = 0;
+		if (unlikely(sent < dp->tx_n)) {
+			for (i = sent; i < dp->tx_n; i++)
+				left += dp->tx[i]->pkt_len;
 			memmove(dp->tx, dp->tx + sent,
 			    (dp->tx_n - sent) * sizeof(dp->tx[0]));
+		}
+		if (likely(dp->tx_ring == NULL)) {
+			/* Through a ring, the owner of the queue counts. */
+			dp->ctr[TCPE_DP_TX_PKTS] += sent;
+			dp->ctr[TCPE_DP_TX_BYTES] += dp->tx_staged_bytes - left;
+		}
+		dp->tx_staged_bytes = left;
 		dp->tx_n -= sent;
 		if (sent < n) {
 			/* The queue is full: keep the rest for next time. */
@@ -197,9 +256,30 @@ tcpe_dp_flush(struct tcpe_dp *dp)
 	}
 }
 
+void
+tcpe_dp_tx_stop(struct tcpe_dp *dp)
+{
+	uint32_t i;
+
+	if ((dp->flags & TCPE_DP_EMBED) || dp->tx_n == 0)
+		return;
+	/* One last try now, whatever the backoff: the link may be back. */
+	dp->tx_hold_until = 0;
+	tcpe_dp_flush(dp);
+	if (dp->tx_hold_until == 0)
+		return;		/* sent, or a full ring: the final flush */
+	/* The link is down and nobody will poll again: drop, counted. */
+	for (i = 0; i < dp->tx_n; i++)
+		rte_pktmbuf_free(dp->tx[i]);
+	dp->ctr[TCPE_DP_TX_DOWN_DROPPED] += dp->tx_n;
+	dp->tx_n = 0;
+	dp->tx_staged_bytes = 0;
+}
+
 uint16_t
 tcpe_dp_take(struct tcpe_dp *dp, struct rte_mbuf **pkts, uint16_t max)
 {
+	uint64_t bytes = 0;
 	uint16_t n, i;
 
 	if (unlikely(dp->fault[TCPE_FAULT_TX] != NULL))
@@ -207,9 +287,11 @@ tcpe_dp_take(struct tcpe_dp *dp, struct rte_mbuf **pkts, uint16_t max)
 	n = dp->tx_n < max ? (uint16_t)dp->tx_n : max;
 	for (i = 0; i < n; i++) {
 		pkts[i] = dp->tx[i];
-		dp->ctr[TCPE_DP_TX_BYTES] += pkts[i]->pkt_len;
+		bytes += pkts[i]->pkt_len;
 	}
 	dp->ctr[TCPE_DP_TX_PKTS] += n;
+	dp->ctr[TCPE_DP_TX_BYTES] += bytes;
+	dp->tx_staged_bytes -= bytes;
 	if (n < dp->tx_n)
 		memmove(dp->tx, dp->tx + n, (dp->tx_n - n) * sizeof(dp->tx[0]));
 	dp->tx_n -= n;

@@ -32,6 +32,14 @@ void tcpe_dp_stage_now(struct tcpe_dp *dp, struct rte_mbuf *m);
  */
 bool tcpe_net_rx(struct tcpe_dp *dp, struct rte_mbuf *m);
 
+/*
+ * Polled mode, at stop (from tcpe_fault_stop(), which the worker calls
+ * right before its last flush): offer the staging once more; if the link
+ * is still down, free it (tx_down_dropped), so that no frame outlives the
+ * loop and the mbufs in use at exit are the idle ones.
+ */
+void tcpe_dp_tx_stop(struct tcpe_dp *dp);
+
 /* ARP table of dp: allocate, free (with the frames it holds), age. */
 int tcpe_arp_init(struct tcpe_dp *dp, uint32_t slots);
 void tcpe_arp_fini(struct tcpe_dp *dp);

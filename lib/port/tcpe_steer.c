@@ -226,6 +226,8 @@ tcpe_steer_rx(struct tcpe_dp *dp)
 			room = DRAIN_MAX;
 		n = rte_ring_sc_dequeue_burst(dp->tx_from[j],
 		    (void **)(dp->tx + dp->tx_n), room, NULL);
+		for (k = 0; k < n; k++)
+			dp->tx_staged_bytes += dp->tx[dp->tx_n + k]->pkt_len;
 		dp->tx_n += n;
 	}
 	if (any && dp->on_events != NULL && dp->stack->ev_head != NULL)
