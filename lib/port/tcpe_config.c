@@ -78,6 +78,12 @@ const char *const tcpe_steering_names[] = {
 	NULL,
 };
 
+const char *const tcpe_csum_names[] = {
+	[TCPE_CSUM_AUTO] = "auto",
+	[TCPE_CSUM_TRUST] = "trust",
+	NULL,
+};
+
 #define STR_P(st, key, field, lo, dflt, hlp) \
 	P(st, key, TCPE_PT_STR, field, lo, \
 	    sizeof(((struct st *)NULL)->field), dflt, hlp)
@@ -139,6 +145,12 @@ static const struct tcpe_param_desc port_desc[] = {
 	    "default", "Toeplitz key of RSS and software steering: "
 	    "default (Microsoft's), symmetric (0x6d5a repeated: both "
 	    "directions of a flow hash alike)"),
+	E(tcpe_port_cfg, "csum", csum, tcpe_csum_names, 2, "auto",
+	    "TCP checksums: auto (the device's offloads, else software); "
+	    "trust (neither verified nor filled: ONLY for net_memif or "
+	    "net_ring between two tcpe engines both set to trust; any "
+	    "other peer drops every segment; refused on net_tap and with "
+	    "[fault] corruption)"),
 };
 
 static const struct tcpe_param_desc pool_desc[] = {
@@ -828,6 +840,31 @@ check_pool(const struct tcpe_pool_cfg *pool, const struct tcpe_port_cfg *port,
 	return 0;
 }
 
+/*
+ * Corruption injected under trusted checksums would be delivered to the
+ * application as good data: the fault layer's corruption tests mean
+ * something only with checksums checked.
+ */
+static int
+check_csum(const struct tcpe_config *cfg, char *err, size_t errlen)
+{
+	const char *key;
+	uint32_t v;
+
+	if (cfg->port.csum != TCPE_CSUM_TRUST)
+		return 0;
+	if (cfg->fault.rx.corrupt == 0 && cfg->fault.tx.corrupt == 0)
+		return 0;
+	key = cfg->fault.rx.corrupt != 0 ? "rx_corrupt" : "tx_corrupt";
+	v = cfg->fault.rx.corrupt != 0 ? cfg->fault.rx.corrupt :
+	    cfg->fault.tx.corrupt;
+	seterr(err, errlen, "[port] csum = trust cannot be combined with "
+	    "[fault] %s = %u: trusted checksums are not verified, so a "
+	    "corrupted frame would be delivered as good (set [port] csum = "
+	    "auto to inject corruption)", key, (unsigned int)v);
+	return -EINVAL;
+}
+
 int
 tcpe_config_check(const struct tcpe_config *cfg, char *err, size_t errlen)
 {
@@ -845,6 +882,9 @@ tcpe_config_check(const struct tcpe_config *cfg, char *err, size_t errlen)
 			return rc;
 	}
 	rc = check_port(&cfg->port, err, errlen);
+	if (rc != 0)
+		return rc;
+	rc = check_csum(cfg, err, errlen);
 	if (rc != 0)
 		return rc;
 	return check_pool(&cfg->pool, &cfg->port, err, errlen);

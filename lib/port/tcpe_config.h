@@ -41,7 +41,34 @@ struct tcpe_port_cfg {
 	uint32_t arp_timeout_s;		/* arp_timeout_s = 300 */
 	uint32_t queues;		/* queues = 0 (one pair per worker) */
 	uint32_t rss_key;		/* rss_key = default (enum tcpe_rss_key_kind) */
+	uint32_t csum;			/* csum = auto (enum tcpe_csum_mode) */
 };
+
+/*
+ * [port] csum: who checks TCP checksums.
+ *
+ * auto: the device where it offers to (RX verdict, TX offload), software
+ * otherwise (rx_tcp_csum_sw, tx_csum_sw).
+ *
+ * trust: FOR A NET_MEMIF OR NET_RING LINK BETWEEN TWO TCPE ENGINES THAT
+ * BOTH SET IT, AND NOTHING ELSE. Received TCP checksums are taken as good
+ * without being computed (rx_tcp_csum_trust; a device's "bad" verdict
+ * still drops) and transmitted ones are left 0 (tx_csum_trust): no
+ * checksum work at all, as between two NICs with full offload. Shared
+ * memory cannot flip a bit, so nothing is lost there; but a kernel, a
+ * NIC's peer or an engine set to auto drops every TCP segment such an
+ * engine sends, and a corrupted frame would be delivered. Hence: refused
+ * on net_tap (the peer is the kernel), refused with [fault] rx_corrupt or
+ * tx_corrupt (tcpe_config_check()), and a warning at start on any other
+ * device than net_memif and net_ring. IPv4 header and ICMP checksums are
+ * still computed and checked (a few dozen instructions per frame).
+ */
+enum tcpe_csum_mode {
+	TCPE_CSUM_AUTO = 0,
+	TCPE_CSUM_TRUST,
+};
+
+extern const char *const tcpe_csum_names[];
 
 /* [pool] */
 struct tcpe_pool_cfg {
@@ -185,7 +212,11 @@ int tcpe_config_set(struct tcpe_config *cfg, const char *assignment,
  *	[pool] cache: cache * 1.5 <= mbufs (rte_mempool_create() refuses
  *	    more), reported as "out of range 0..<max>";
  *	[pool] data_room: at least RTE_PKTMBUF_HEADROOM + [port] mtu + 18
- *	    (Ethernet header and CRC), so a full frame fits one mbuf.
+ *	    (Ethernet header and CRC), so a full frame fits one mbuf;
+ *	[port] csum = trust with [fault] rx_corrupt or tx_corrupt above 0:
+ *	    -EINVAL, "[port] csum = trust cannot be combined with [fault]
+ *	    rx_corrupt = N ..." (a trusted checksum would let the corrupted
+ *	    frame through; the fault layer's corruption needs csum = auto).
  * Any thread.
  */
 int tcpe_config_check(const struct tcpe_config *cfg, char *err,

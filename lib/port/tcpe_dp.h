@@ -54,6 +54,10 @@ struct tcpe_rss;
 	X(RX_BAD_TCP, "rx_bad_tcp", "malformed TCP header") \
 	X(RX_TCP_CSUM, "rx_tcp_csum", "bad TCP checksum") \
 	X(RX_TCP_CSUM_HW, "rx_tcp_csum_hw", "TCP checksums the NIC checked") \
+	X(RX_TCP_CSUM_SW, "rx_tcp_csum_sw", \
+	    "TCP checksums verified in software") \
+	X(RX_TCP_CSUM_TRUST, "rx_tcp_csum_trust", \
+	    "TCP checksums not verified: [port] csum = trust") \
 	X(RX_BAD_ICMP, "rx_bad_icmp", "malformed or bad checksum ICMP") \
 	X(RX_ICMP_OTHER, "rx_icmp_other", "ICMP other than echo request") \
 	X(ICMP_ECHO, "icmp_echo", "echo requests answered") \
@@ -72,6 +76,8 @@ struct tcpe_rss;
 	X(TX_NO_ROUTE, "tx_no_route", "frames dropped: no gateway") \
 	X(TX_NOMBUF, "tx_nombuf", "segments dropped: no mbuf for headers") \
 	X(TX_CSUM_SW, "tx_csum_sw", "TCP checksums computed in software") \
+	X(TX_CSUM_TRUST, "tx_csum_trust", \
+	    "TCP checksums left empty: [port] csum = trust") \
 	X(TX_REFUSED, "tx_refused", \
 	    "frames tx_burst refused, link up: ring full (retried)") \
 	X(TX_LINK_DOWN, "tx_link_down", \
@@ -116,6 +122,13 @@ const char *tcpe_dp_ctr_name(int i);
 #define TCPE_DP_TX_MULTISEG	0x02	/* chain payload, else copy it */
 #define TCPE_DP_TX_IP_CSUM	0x04	/* device fills IPv4 checksums */
 #define TCPE_DP_TX_TCP_CSUM	0x08	/* device fills TCP checksums */
+/*
+ * [port] csum = trust: received TCP checksums are taken as good without
+ * being computed, and transmitted ones are left 0. Only for a link that
+ * cannot corrupt a frame between two tcpe engines configured alike
+ * (net_memif, net_ring); any other peer drops every frame (tcpe_config.h).
+ */
+#define TCPE_DP_CSUM_TRUST	0x10
 
 struct tcpe_arp_entry;
 struct tcpe_ext;

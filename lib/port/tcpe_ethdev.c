@@ -335,6 +335,13 @@ tcpe_port_start(struct tcpe_port *p, const struct tcpe_port_cfg *pc,
 		    p->max_tx);
 		return -EINVAL;
 	}
+	if (pc->csum == TCPE_CSUM_TRUST && strcmp(p->driver, "net_tap") == 0) {
+		snprintf(err, errlen, "[port] csum = trust on %s: the kernel "
+		    "on the other side drops every segment without a "
+		    "checksum; trust is for net_memif or net_ring between two "
+		    "tcpe engines", p->driver);
+		return -EINVAL;
+	}
 	memset(&conf, 0, sizeof(conf));
 	conf.txmode.offloads = info.tx_offload_capa & TX_WANT;
 	conf.rxmode.offloads = info.rx_offload_capa & RX_WANT;
@@ -389,6 +396,18 @@ tcpe_port_start(struct tcpe_port *p, const struct tcpe_port_cfg *pc,
 		p->dp_flags |= TCPE_DP_TX_IP_CSUM;
 	if (conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_TCP_CKSUM)
 		p->dp_flags |= TCPE_DP_TX_TCP_CSUM;
+	if (pc->csum == TCPE_CSUM_TRUST) {
+		/* tcpe_config.h: engine to engine over shared memory only. */
+		if (strcmp(p->driver, "net_memif") != 0 &&
+		    strcmp(p->driver, "net_ring") != 0)
+			printf("tcpe: WARNING: [port] csum = trust on %s: "
+			    "only a tcpe engine with csum = trust on a link "
+			    "that cannot corrupt frames accepts what this "
+			    "port sends\n", p->driver);
+		printf("tcpe: [port] csum = trust: TCP checksums neither "
+		    "verified nor filled (engine-to-engine link only)\n");
+		p->dp_flags |= TCPE_DP_CSUM_TRUST;
+	}
 
 	pick_mac(pc, p);
 	memcpy(&ea, p->mac, 6);

@@ -426,7 +426,11 @@ frame_out(struct tcpe_dp *dp, struct tcpe_oseg *o)
 		h->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
 		ip->hdr_checksum = 0;
 	}
-	if (csum_by_device(dp, o)) {
+	if (dp->flags & TCPE_DP_CSUM_TRUST) {
+		/* The peer trusts it too (tcpe_config.h): left 0. */
+		dp->ctr[TCPE_DP_TX_CSUM_TRUST]++;
+		csum = 0;
+	} else if (csum_by_device(dp, o)) {
 		/* The device adds the payload to the pseudo-header sum. */
 		h->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 		csum = rte_ipv4_phdr_cksum(ip, h->ol_flags);

@@ -629,6 +629,12 @@ tcp_input(struct tcpe_dp *dp, struct rte_mbuf *m, const struct tcpe_ip4 *ip)
 		if (!dp->steered)
 			dp->ctr[TCPE_DP_RX_TCP_CSUM_HW]++;
 		verify = false;
+	} else if (dp->flags & TCPE_DP_CSUM_TRUST) {
+		/* Engine to engine over shared memory (tcpe_config.h). */
+		dp->ctr[TCPE_DP_RX_TCP_CSUM_TRUST]++;
+		verify = false;
+	} else {
+		dp->ctr[TCPE_DP_RX_TCP_CSUM_SW]++;
 	}
 	rc = tcpe_wire_tcp_parse(rte_pktmbuf_mtod_offset(m, const uint8_t *,
 	    L2_LEN + ip->ihl), tcpe_ip4_payload_len(ip), ip->src, ip->dst,

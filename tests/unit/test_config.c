@@ -75,6 +75,7 @@ static const struct expect exp_port[] = {
 	{ "queues", TCPE_PT_U32, E(tcpe_port_cfg, queues), 0, 1024, "0" },
 	{ "rss_key", TCPE_PT_ENUM, E(tcpe_port_cfg, rss_key), 0, 1,
 	    "default" },
+	{ "csum", TCPE_PT_ENUM, E(tcpe_port_cfg, csum), 0, 1, "auto" },
 };
 
 static const struct expect exp_pool[] = {
@@ -1315,6 +1316,94 @@ test_fault(void **state)
 	    "1..4096");
 }
 
+/* A file beside conf_path (config/tcpe.conf) into cfg, on the defaults. */
+static void
+load_sibling(struct tcpe_config *cfg, const char *name)
+{
+	char path[1024], err[ERRLEN];
+	const char *slash = strrchr(conf_path, '/');
+	int dir = slash != NULL ? (int)(slash - conf_path) + 1 : 0;
+
+	snprintf(path, sizeof(path), "%.*s%s", dir, conf_path, name);
+	tcpe_config_defaults(cfg);
+	if (tcpe_config_load(cfg, path, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+}
+
+/*
+ * [port] csum: auto by default; trust refused with any corruption fault
+ * (the fault layer's corruption would pass a trusted checksum), allowed
+ * with the other faults; the memif files (engine to engine) set trust.
+ */
+static void
+test_csum(void **state)
+{
+	static const char *const names[] = { "memif-server.conf",
+	    "memif-client.conf" };
+	struct tcpe_config cfg;
+	char err[ERRLEN];
+	size_t i;
+	int rc;
+
+	(void)state;
+	with(&cfg, NULL);
+	assert_int_equal(cfg.port.csum, TCPE_CSUM_AUTO);
+	with(&cfg, "port.csum=trust", NULL);
+	assert_int_equal(cfg.port.csum, TCPE_CSUM_TRUST);
+	check_is(&cfg, 0, NULL);
+	with(&cfg, "port.csum = auto", NULL);
+	assert_int_equal(cfg.port.csum, TCPE_CSUM_AUTO);
+	if (load_text(&cfg, "[port]\ncsum = trust\n", err) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(cfg.port.csum, TCPE_CSUM_TRUST);
+	tcpe_config_defaults(&cfg);
+	rc = tcpe_config_set(&cfg, "port.csum=none", err, sizeof(err));
+	assert_true(rc == -EINVAL || rc == -ERANGE);
+	assert_non_null(strstr(err, "csum"));
+	assert_non_null(strstr(err, "auto"));
+	assert_non_null(strstr(err, "trust"));
+
+	/* Trust with corruption: refused, naming both keys. */
+	with(&cfg, "port.csum=trust", "fault.rx_corrupt=10000", NULL);
+	check_is(&cfg, -EINVAL, "[port] csum = trust cannot be combined "
+	    "with [fault] rx_corrupt = 10000: trusted checksums are not "
+	    "verified, so a corrupted frame would be delivered as good (set "
+	    "[port] csum = auto to inject corruption)");
+	with(&cfg, "port.csum=trust", "fault.tx_corrupt=1", NULL);
+	check_is(&cfg, -EINVAL, "[port] csum = trust cannot be combined "
+	    "with [fault] tx_corrupt = 1: trusted checksums are not "
+	    "verified, so a corrupted frame would be delivered as good (set "
+	    "[port] csum = auto to inject corruption)");
+	/* In a file as well: the check sees the result of file and --set. */
+	tcpe_config_defaults(&cfg);
+	if (load_text(&cfg, "[port]\ncsum = trust\n[fault]\n"
+	    "tx_corrupt = 5000\n", err) != 0)
+		fail_msg("%s", err);
+	check_is(&cfg, -EINVAL, NULL);
+	/* auto with corruption, trust with the other faults: fine. */
+	with(&cfg, "fault.rx_corrupt=10000", "fault.tx_corrupt=10000", NULL);
+	check_is(&cfg, 0, NULL);
+	with(&cfg, "port.csum=trust", "fault.rx_loss=10000",
+	    "fault.tx_dup=10000", "fault.rx_reorder=10000",
+	    "fault.tx_delay_us=100", NULL);
+	check_is(&cfg, 0, NULL);
+
+	/* The engine-to-engine memif files trust; corruption needs auto. */
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		load_sibling(&cfg, names[i]);
+		assert_int_equal(cfg.port.csum, TCPE_CSUM_TRUST);
+		check_is(&cfg, 0, NULL);
+		if (tcpe_config_set(&cfg, "fault.rx_corrupt=100", err,
+		    sizeof(err)) != 0)
+			fail_msg("%s", err);
+		check_is(&cfg, -EINVAL, NULL);
+		if (tcpe_config_set(&cfg, "port.csum=auto", err,
+		    sizeof(err)) != 0)
+			fail_msg("%s", err);
+		check_is(&cfg, 0, NULL);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1336,6 +1425,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_check_pool),
 		cmocka_unit_test(test_check_fields),
 		cmocka_unit_test(test_fault),
+		cmocka_unit_test(test_csum),
 	};
 
 	if (argc > 1)
