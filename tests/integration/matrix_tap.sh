@@ -88,6 +88,15 @@ else
 	OUT=${OUT:-$HERE/../../build/matrix-tap.tsv}
 fi
 
+# 4M, 64Mi, 1G: bytes (powers of 1024).
+if [[ "$BYTES" =~ ^[0-9]+[KMG]i?$ ]]; then
+	BYTES=$(numfmt --from=iec "${BYTES%i}")
+fi
+if ! [[ "$BYTES" =~ ^[0-9]+$ ]] || [[ "$BYTES" -eq 0 ]]; then
+	echo "matrix_tap: --bytes: '$BYTES' is not a number of bytes" >&2
+	exit 2
+fi
+
 NS=tcpe-mx-$$
 IFACE=tmx$$
 PREFIX=tcpe-mx-$$
