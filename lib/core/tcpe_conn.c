@@ -645,6 +645,47 @@ cwnd(const struct tcpe_conn *c)
 }
 
 /*
+ * The window new data may use: cwnd, plus one segment for each of the
+ * first two duplicate ACKs outside recovery, for data never sent before
+ * (Limited Transmit, RFC 3042),
+ * so a small flight still produces the duplicate ACKs fast retransmit
+ * needs.
+ */
+static uint32_t
+send_cwnd(const struct tcpe_conn *c)
+{
+	uint32_t w = cwnd(c), n = c->dupacks < 2 ? c->dupacks : 2;
+
+	if (n > 0 && !(c->flags & TCPE_CF_RECOVERY) &&
+	    c->snd_nxt == c->snd_max && w < UINT32_MAX - 2 * seg_mss(c))
+		w += n * seg_mss(c);
+	return w;
+}
+
+/*
+ * Send buffer autotuning (Linux tcp_sndbuf_expand): room for two
+ * congestion windows, from tcp_wmem's default up to its maximum, so the
+ * buffer never caps a flight the network would take.
+ */
+static void
+sndbuf_expand(struct tcpe_conn *c)
+{
+	const struct tcpe_tcp_cfg *cfg = &c->stack->cfg;
+	uint32_t want;
+
+	if (cc_none(c) || c->snd_buf >= cfg->wmem[2])
+		return;
+	want = c->cc.cwnd > cfg->wmem[2] / 2 ? cfg->wmem[2] : 2 * c->cc.cwnd;
+	if (want > c->snd_buf) {
+		c->snd_buf = want;
+		if (c->flags & TCPE_CF_WANT_WRITE) {
+			c->flags &= ~TCPE_CF_WANT_WRITE;
+			conn_event(c, TCPE_EV_WRITABLE);
+		}
+	}
+}
+
+/*
  * Emit one segment carrying [seq, seq + len) of the send queue (len 0:
  * a FIN alone) and the FIN if fin; the options (timestamps, SACK blocks)
  * may leave room for less. Returns the payload bytes sent, or -1 when
@@ -807,8 +848,8 @@ conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 		for (;;) {
 			fin = false;
 			if (tcpe_seq_lt(c->snd_nxt, data_end)) {
-				wnd = c->snd_wnd < cwnd(c) ? c->snd_wnd :
-				    cwnd(c);
+				wnd = c->snd_wnd < send_cwnd(c) ? c->snd_wnd :
+				    send_cwnd(c);
 				wnd_end = c->snd_una + wnd;
 				avail = data_end - c->snd_nxt;
 				usable = tcpe_seq_gt(wnd_end, c->snd_nxt) ?
@@ -1056,6 +1097,9 @@ enter_recovery(struct tcpe_conn *c, tcpe_time_t now)
 	struct tcpe_stack *s = c->stack;
 	uint32_t smss = seg_mss(c), flight = c->snd_max - c->snd_una;
 
+	/* RFC 5681 3.2: Limited Transmit's segments are not FlightSize. */
+	if (c->dupacks > 0 && c->dup_flight < flight)
+		flight = c->dup_flight;
 	c->recover = c->snd_max;
 	c->flags |= TCPE_CF_RECOVERY | TCPE_CF_RTX_HEAD;
 	c->flags &= ~TCPE_CF_RTT_ON;
@@ -1141,6 +1185,7 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		if (!(c->flags & TCPE_CF_RECOVERY)) {
 			tcpe_cc_on_ack(&c->cc, smss, acked, flight, now,
 			    c->rtt.srtt);
+			sndbuf_expand(c);
 		} else if (tcpe_seq_geq(c->snd_una, c->recover)) {
 			/*
 			 * Full ACK: recovery is over (RFC 6582 step 3, RFC
@@ -1171,6 +1216,8 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 			conn_event(c, TCPE_EV_WRITABLE);
 		}
 	} else if (dup) {
+		if (c->dupacks == 0)
+			c->dup_flight = flight;
 		if (c->dupacks < 255)
 			c->dupacks++;
 		/* NewReno: each further duplicate ACK inflates cwnd (RFC 6582). */

@@ -164,6 +164,7 @@ struct tcpe_conn {
 	uint32_t flags;
 	int err;			/* 0 or -ECONNRESET/-ECONNREFUSED/... */
 	uint32_t lrcv_ms;		/* last data received, ms clock */
+	uint32_t dup_flight;		/* flight at the first duplicate ACK */
 
 	tcpe_time_t deadline[TCPE_TT_N];
 	tcpe_time_t rto;		/* current RTO, backoff included */

@@ -824,6 +824,41 @@ slow_start(void **state, uint32_t cc)
 	EXPECT_U32(fx, "ssthresh", SSTHRESH(c), UINT32_MAX);
 }
 
+/*
+ * Send buffer autotuning (Linux tcp_sndbuf_expand): with tcp_wmem's
+ * defaults (16384 at first) the buffer grows to two congestion windows
+ * as cwnd grows, never past tcp_wmem's max.
+ */
+static void
+test_sndbuf_autotune(void **state)
+{
+	struct tcpe_tcp_cfg cfg;
+	struct h_fx *fx;
+	struct tcpe_conn *c;
+	struct rp r;
+
+	rel_cfg(&cfg, TCPE_CC_CUBIC);
+	cfg.wmem[0] = 4096;
+	cfg.wmem[1] = 16384;
+	cfg.wmem[2] = 4194304;
+	fx = fx_make(state, 0, &cfg);
+	rp_init(&r, false, false, 65535);
+	c = r_open(fx, &r, MS(10));
+	EXPECT_U32(fx, "snd_buf", c->snd_buf, 16384);
+	EXPECT_U32(fx, "queued", (uint32_t)h_send(fx, c, &r.p, 40 * SMSS),
+	    16384);
+	h_out_clear(fx);
+	fx->now += MS(10);
+	pack(fx, &r, 2 * SMSS);			/* cwnd 12 SMSS */
+	EXPECT_U32(fx, "snd_buf", c->snd_buf, 2 * 12 * SMSS);
+	EXPECT_U32(fx, "send space", tcpe_conn_send_space(c),
+	    2 * 12 * SMSS - c->sndq.bytes);
+	c->cc.cwnd = cfg.wmem[2];
+	pack(fx, &r, 4 * SMSS);
+	EXPECT_U32(fx, "snd_buf at tcp_wmem max", c->snd_buf, cfg.wmem[2]);
+	h_out_clear(fx);
+}
+
 static void
 test_slow_start_reno(void **state)
 {
@@ -990,8 +1025,10 @@ test_no_restart_within_rto(void **state)
 /* === 3. Fast retransmit and NewReno ============================================ */
 
 /*
- * Ten segments out, 0 and 5 lost, no SACK: three duplicate ACKs resend
- * segment 0 at once (RFC 5681 3.2), cwnd = ssthresh + 3 SMSS, each further
+ * Ten segments out, 0 and 5 lost, no SACK: the first two duplicate ACKs
+ * each send a new segment (Limited Transmit, RFC 3042), the third resends
+ * segment 0 at once (RFC 5681 3.2) with ssthresh from the flight before
+ * Limited Transmit, cwnd = ssthresh + 3 SMSS, each further
  * duplicate ACK inflates it by one SMSS and lets new data out; the partial
  * ACK resends segment 5 at once and deflates cwnd (RFC 6582 3.2 step 5);
  * the full ACK ends recovery with cwnd = min(ssthresh, flight + SMSS).
@@ -1010,9 +1047,9 @@ test_newreno_recovery(void **state)
 	EXPECT_RUN(fx, &r, 0, 10, SMSS);
 	fx->now += MS(10);
 	pack(fx, &r, 0);			/* for segment 1 */
-	H_EXPECT_NONE(fx);
+	EXPECT_RUN(fx, &r, 10 * SMSS, 1, SMSS);	/* Limited Transmit */
 	pack(fx, &r, 0);			/* 2 */
-	H_EXPECT_NONE(fx);
+	EXPECT_RUN(fx, &r, 11 * SMSS, 1, SMSS);
 	EXPECT_MIB(fx, FAST_RETRANS, 0);
 	t = fx->now;
 	pack(fx, &r, 0);			/* 3: fast retransmit */
@@ -1030,11 +1067,11 @@ test_newreno_recovery(void **state)
 	pack(fx, &r, 0);			/* 6 */
 	H_EXPECT_NONE(fx);
 	EXPECT_U32(fx, "cwnd", CWND(c), 10 * SMSS);
-	pack(fx, &r, 0);			/* 7: cwnd 11 SMSS > flight */
-	EXPECT_RUN(fx, &r, 10 * SMSS, 1, SMSS);
+	pack(fx, &r, 0);			/* 7: cwnd 11 SMSS, flight 12 */
+	H_EXPECT_NONE(fx);
 	pack(fx, &r, 0);			/* 8 */
-	EXPECT_RUN(fx, &r, 11 * SMSS, 1, SMSS);
-	pack(fx, &r, 0);			/* 9 */
+	H_EXPECT_NONE(fx);
+	pack(fx, &r, 0);			/* 9: cwnd 13 SMSS > flight */
 	EXPECT_RUN(fx, &r, 12 * SMSS, 1, SMSS);
 	EXPECT_U32(fx, "cwnd", CWND(c), 13 * SMSS);
 	EXPECT_MIB(fx, FAST_RETRANS, 1);
@@ -1171,9 +1208,10 @@ test_no_fast_retransmit_after_rto(void **state)
 	EXPECT_RUN(fx, &r, 7 * SMSS, 5, SMSS);		/* ssthresh 5 */
 	pack(fx, &r, 12 * SMSS);			/* past recover (10) */
 	EXPECT_RUN(fx, &r, 12 * SMSS, 6, SMSS);
+	/* Limited Transmit (RFC 3042): a new segment on each of two. */
 	for (k = 0; k < 2; k++) {
 		pack(fx, &r, 12 * SMSS);
-		H_EXPECT_NONE(fx);
+		EXPECT_RUN(fx, &r, (18 + (uint32_t)k) * SMSS, 1, SMSS);
 	}
 	pack(fx, &r, 12 * SMSS);
 	H_CHECK(fx, fx->out.n >= 1, "no fast retransmit");
@@ -1204,7 +1242,7 @@ test_sack_recovery(void **state)
 	EXPECT_RUN(fx, &r, 0, 10, S);
 	fx->now += MS(10);
 	psack(fx, &r, 0, BLK(1 * S, 3 * S), 1);
-	H_EXPECT_NONE(fx);
+	EXPECT_RUN(fx, &r, 10 * S, 1, S);	/* Limited Transmit */
 	EXPECT_MIB(fx, FAST_RETRANS, 0);
 	/* Three SACKed above 0: IsLost(0), with two duplicate ACKs only. */
 	psack(fx, &r, 0, BLK(4 * S, 5 * S, 1 * S, 3 * S), 2);
@@ -1214,10 +1252,12 @@ test_sack_recovery(void **state)
 	EXPECT_MIB(fx, RENO_RECOVERY, 0);
 	EXPECT_U32(fx, "ssthresh", SSTHRESH(c), 7 * S);
 	EXPECT_U32(fx, "cwnd", CWND(c), 7 * S);
-	/* pipe: 0 (resent) + 3 + 5..9 = 7 SMSS: nothing more. */
+	/* pipe: 0 (resent) + 3 + 5..10 = 8 SMSS: nothing more. */
+	H_EXPECT_N(fx, 1);
+	h_out_clear(fx);
 	psack(fx, &r, 0, BLK(4 * S, 6 * S, 1 * S, 3 * S), 2);
-	/* pipe 6: 3 is not lost yet (2 SMSS above it): new data. */
-	EXPECT_RUN(fx, &r, 10 * S, 1, S);
+	/* pipe 7: 0 + 3 (not lost: 2 SMSS above it) + 6..10: nothing. */
+	H_EXPECT_NONE(fx);
 	psack(fx, &r, 0, BLK(4 * S, 7 * S, 1 * S, 3 * S), 2);
 	/* 3 is lost now (3 SMSS above); pipe 5: resend 3, then new data. */
 	H_EXPECT_N(fx, 2);
@@ -1258,8 +1298,10 @@ test_sack_recovery_reno_ssthresh(void **state)
 	EXPECT_RUN(fx, &r, 0, 10, S);
 	fx->now += MS(10);
 	psack(fx, &r, 0, BLK(1 * S, 2 * S), 1);
+	EXPECT_RUN(fx, &r, 10 * S, 1, S);	/* Limited Transmit */
 	psack(fx, &r, 0, BLK(1 * S, 3 * S), 1);
-	H_EXPECT_NONE(fx);
+	EXPECT_RUN(fx, &r, 11 * S, 1, S);
+	/* ssthresh from the flight before Limited Transmit (RFC 5681 3.2). */
 	psack(fx, &r, 0, BLK(1 * S, 4 * S), 1);
 	EXPECT_RUN(fx, &r, 0, 1, S);
 	EXPECT_MIB(fx, SACK_RECOVERY, 1);
@@ -2596,6 +2638,7 @@ main(void)
 		T(test_iw10_cubic),
 		T(test_slow_start_reno),
 		T(test_slow_start_cubic),
+		T(test_sndbuf_autotune),
 		T(test_one_segment_after_lost_syn),
 		T(test_rto_loss_window_go_back_n_reno),
 		T(test_rto_loss_window_cubic),
