@@ -896,3 +896,17 @@ h_expect_ts(const char *file, int line, const struct h_fx *fx, uint32_t i,
 		    o->opts.tsecr, (uint32_t)tsecr,
 		    (int32_t)(o->opts.tsecr - (uint32_t)tsecr));
 }
+
+int
+h_setup_default(void **state)
+{
+	*state = h_fx_new(NULL);
+	return 0;
+}
+
+int
+h_teardown(void **state)
+{
+	h_fx_free(*state);
+	return 0;
+}

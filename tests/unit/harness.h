@@ -314,4 +314,54 @@ void h_expect_ts(const char *file, int line, const struct h_fx *fx,
 #define H_EXPECT_TS(fx, i, tsval, tsecr) \
 	h_expect_ts(__FILE__, __LINE__, fx, i, tsval, tsecr)
 
+/* --- shared by the connection tests ----------------------------------- */
+
+/* Header flags, as the tests write them. */
+#define SYN		TCPE_TH_SYN
+#define SA		(TCPE_TH_SYN | TCPE_TH_ACK)
+#define FA		(TCPE_TH_FIN | TCPE_TH_ACK)
+#define RA		(TCPE_TH_RST | TCPE_TH_ACK)
+#define R		TCPE_TH_RST
+#define A		TCPE_TH_ACK
+#define PA		(TCPE_TH_PSH | TCPE_TH_ACK)
+
+/* The fixture's counters and gauges. */
+#define MIB(fx, id)	((fx)->s->mib[TCPE_MIB_##id])
+#define NCONNS(fx)	tcpe_stack_conn_count((fx)->s)
+#define NSTATE(fx, st)	((fx)->s->state_count[TCPE_##st])
+
+#define EXPECT_STATE(fx, c, st) \
+	H_CHECK(fx, (c)->state == TCPE_##st, "state %s, expected %s", \
+	    tcpe_state_name((c)->state), #st)
+/* The events since the last look include want / exclude unwanted. */
+#define EXPECT_EV(fx, c, want) do { \
+	uint16_t ev_ = h_events(fx, c); \
+	H_CHECK(fx, (ev_ & (want)) == (want), "events %#x, expected %#x set", \
+	    ev_, (unsigned)(want)); \
+} while (0)
+#define EXPECT_NO_EV(fx, c, unwanted) do { \
+	uint16_t ev_ = h_events(fx, c); \
+	H_CHECK(fx, (ev_ & (unwanted)) == 0, "events %#x, expected %#x clear", \
+	    ev_, (unsigned)(unwanted)); \
+} while (0)
+/* The events since the last look are exactly want. */
+#define EXPECT_EVS(fx, c, want) do { \
+	uint16_t ev_ = h_events(fx, c); \
+	H_CHECK(fx, ev_ == (want), "events %#x, expected exactly %#x", ev_, \
+	    (unsigned)(want)); \
+} while (0)
+#define EXPECT_MIB(fx, id, v) \
+	H_CHECK(fx, MIB(fx, id) == (uint64_t)(v), "%s = %llu, expected %llu", \
+	    tcpe_mib_name(TCPE_MIB_##id), (unsigned long long)MIB(fx, id), \
+	    (unsigned long long)(v))
+/* got and want are evaluated once (either may be a call). */
+#define EXPECT_U32(fx, what, got, want) do { \
+	uint32_t g_ = (uint32_t)(got), w_ = (uint32_t)(want); \
+	H_CHECK(fx, g_ == w_, "%s = %u, expected %u", what, g_, w_); \
+} while (0)
+
+/* cmocka fixtures: a default stack (h_fx_new(NULL)), and its teardown. */
+int h_setup_default(void **state);
+int h_teardown(void **state);
+
 #endif /* TCPE_TEST_HARNESS_H */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Connection teardown (issue 4), segment by segment with explicit time:
+ * Connection h_teardown (issue 4), segment by segment with explicit time:
  * close() against shutdown(), FIN retries for orphans (tcp_orphan_retries)
  * and held connections (tcp_retries2), tcp_max_orphans, FIN_WAIT_2 and
  * tcp_fin_timeout, TIME_WAIT (its compact record, what each segment does
@@ -18,7 +18,7 @@
  * (a script, h_peer, or in the "pair" tests a second tcpe stack joined to
  * ours by a simulated wire); the peer's ISS is near 2^32 so that sequence
  * numbers wrap; our ISS is read from what the stack emits. Every test ends
- * with the stack(s) destroyed and no buffer left alive (the teardown
+ * with the stack(s) destroyed and no buffer left alive (the h_teardown
  * checks it); a test that closes everything also checks that nothing at
  * all is left: no TCB, no TIME_WAIT record, no orphan, no deadline.
  */
@@ -42,38 +42,13 @@
 /* Receive and send buffers of the "plain" fixture (no window scaling). */
 #define RBUF		16384u
 #define WBUF		65536u
-#define SYN		TCPE_TH_SYN
-#define SA		(TCPE_TH_SYN | TCPE_TH_ACK)
-#define FA		(TCPE_TH_FIN | TCPE_TH_ACK)
-#define RA		(TCPE_TH_RST | TCPE_TH_ACK)
-#define R		TCPE_TH_RST
-#define A		TCPE_TH_ACK
-#define PA		(TCPE_TH_PSH | TCPE_TH_ACK)
 #define O_TS		TCPE_OPT_TS
 
-#define MIB(fx, id)	((fx)->s->mib[TCPE_MIB_##id])
-#define NCONNS(fx)	tcpe_stack_conn_count((fx)->s)
-#define NSTATE(fx, st)	((fx)->s->state_count[TCPE_##st])
 #define ORPHANS(fx)	((fx)->s->orphans)
 #define NTW(fx)		((fx)->s->tw.count)
 #define DEADLINE(fx)	tcpe_stack_deadline((fx)->s)
 
-#define EXPECT_STATE(fx, c, st) \
-	H_CHECK(fx, (c)->state == TCPE_##st, "state %s, expected %s", \
-	    tcpe_state_name((c)->state), #st)
 /* The events since the last look are exactly want. */
-#define EXPECT_EVS(fx, c, want) do { \
-	uint16_t ev_ = h_events(fx, c); \
-	H_CHECK(fx, ev_ == (want), "events %#x, expected exactly %#x", ev_, \
-	    (unsigned)(want)); \
-} while (0)
-#define EXPECT_MIB(fx, id, v) \
-	H_CHECK(fx, MIB(fx, id) == (uint64_t)(v), "%s = %llu, expected %llu", \
-	    tcpe_mib_name(TCPE_MIB_##id), (unsigned long long)MIB(fx, id), \
-	    (unsigned long long)(v))
-#define EXPECT_U32(fx, what, got, want) \
-	H_CHECK(fx, (uint32_t)(got) == (uint32_t)(want), \
-	    "%s = %u, expected %u", what, (uint32_t)(got), (uint32_t)(want))
 /* Stack gauges: TCBs, TCBs and records in a state, orphans, records. */
 #define EXPECT_NCONNS(fx, n)	EXPECT_U32(fx, "live TCBs", NCONNS(fx), n)
 #define EXPECT_NSTATE(fx, st, n) \
@@ -129,19 +104,7 @@ setup_plain(void **state)
 	return 0;
 }
 
-static int
-setup_default(void **state)
-{
-	*state = h_fx_new(NULL);
-	return 0;
-}
 
-static int
-teardown(void **state)
-{
-	h_fx_free(*state);
-	return 0;
-}
 
 /* --- helpers ------------------------------------------------------------- */
 
@@ -2948,8 +2911,8 @@ test_pair_loss_last_ack_restarts_record(void **state)
 
 /* ------------------------------------------------------------------------ */
 
-#define T(f)	cmocka_unit_test_setup_teardown(f, setup_plain, teardown)
-#define TD(f)	cmocka_unit_test_setup_teardown(f, setup_default, teardown)
+#define T(f)	cmocka_unit_test_setup_teardown(f, setup_plain, h_teardown)
+#define TD(f)	cmocka_unit_test_setup_teardown(f, h_setup_default, h_teardown)
 #define TP(f)	cmocka_unit_test_setup_teardown(f, setup_pair, teardown_pair)
 
 int

@@ -4,7 +4,7 @@
  * RFC 5961 amendments as Linux applies them), through the stack's entry
  * points: build a segment, feed it at an explicit time, assert exactly
  * what was emitted. Grouped by TCP state. Every test ends with the stack
- * destroyed and no buffer left alive (the teardown checks it), and where
+ * destroyed and no buffer left alive (the h_teardown checks it), and where
  * the connection is closed properly, with no connection left.
  *
  * Conventions: we are 10.0.0.1, the peer 10.0.0.2. The peer's ISS is
@@ -35,29 +35,8 @@
 #define WBUF		65536u
 /* Our MSS on an MTU of 1500. */
 #define MSS		1460u
-#define SA		(TCPE_TH_SYN | TCPE_TH_ACK)
-#define FA		(TCPE_TH_FIN | TCPE_TH_ACK)
-#define RA		(TCPE_TH_RST | TCPE_TH_ACK)
-#define A		TCPE_TH_ACK
-#define PA		(TCPE_TH_PSH | TCPE_TH_ACK)
 
-#define MIB(fx, id)	((fx)->s->mib[TCPE_MIB_##id])
-#define NCONNS(fx)	tcpe_stack_conn_count((fx)->s)
-#define NSTATE(fx, st)	((fx)->s->state_count[TCPE_##st])
 
-#define EXPECT_STATE(fx, c, st) \
-	H_CHECK(fx, (c)->state == TCPE_##st, "state %s, expected %s", \
-	    tcpe_state_name((c)->state), #st)
-#define EXPECT_EV(fx, c, want) do { \
-	uint16_t ev_ = h_events(fx, c); \
-	H_CHECK(fx, (ev_ & (want)) == (want), "events %#x, expected %#x set", \
-	    ev_, (unsigned)(want)); \
-} while (0)
-#define EXPECT_NO_EV(fx, c, unwanted) do { \
-	uint16_t ev_ = h_events(fx, c); \
-	H_CHECK(fx, (ev_ & (unwanted)) == 0, "events %#x, expected %#x clear", \
-	    ev_, (unsigned)(unwanted)); \
-} while (0)
 
 static uint16_t
 min16(uint32_t v)
@@ -77,19 +56,7 @@ setup_plain(void **state)
 	return 0;
 }
 
-static int
-setup_default(void **state)
-{
-	*state = h_fx_new(NULL);
-	return 0;
-}
 
-static int
-teardown(void **state)
-{
-	h_fx_free(*state);
-	return 0;
-}
 
 /* Replace the plain fixture's stack with one using other buffer sizes. */
 static void
@@ -3146,8 +3113,8 @@ test_fuzz_listener(void **state)
 
 /* ------------------------------------------------------------------------ */
 
-#define T(f)	cmocka_unit_test_setup_teardown(f, setup_plain, teardown)
-#define TD(f)	cmocka_unit_test_setup_teardown(f, setup_default, teardown)
+#define T(f)	cmocka_unit_test_setup_teardown(f, setup_plain, h_teardown)
+#define TD(f)	cmocka_unit_test_setup_teardown(f, h_setup_default, h_teardown)
 #define T_RST(st) \
 	T(test_rst_exact_##st), T(test_rst_ack_exact_##st), \
 	T(test_rst_in_window_##st), T(test_rst_out_of_window_##st)

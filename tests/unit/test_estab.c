@@ -15,7 +15,7 @@
  * read from what the stack emits, or computed with the same primitives
  * the core documents (tcpe_stack_isn(), tcpe_cookie_make()) to assert
  * exact values. Every test ends with the stack destroyed and no buffer
- * left alive (the teardown checks it).
+ * left alive (the h_teardown checks it).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,13 +38,6 @@
 #define MSS		1460u
 /* Bytes of the timestamp option on every segment once negotiated. */
 #define TSLEN		12u
-#define SYN		TCPE_TH_SYN
-#define SA		(TCPE_TH_SYN | TCPE_TH_ACK)
-#define FA		(TCPE_TH_FIN | TCPE_TH_ACK)
-#define RA		(TCPE_TH_RST | TCPE_TH_ACK)
-#define R		TCPE_TH_RST
-#define A		TCPE_TH_ACK
-#define PA		(TCPE_TH_PSH | TCPE_TH_ACK)
 /* Every option a SYN can carry. */
 #define O_MSS		TCPE_OPT_MSS
 #define O_WS		TCPE_OPT_WS
@@ -54,26 +47,8 @@
 /* Connection flags that say what was negotiated. */
 #define NEG_FLAGS	(TCPE_CF_WSCALE | TCPE_CF_SACK | TCPE_CF_TS)
 
-#define MIB(fx, id)	((fx)->s->mib[TCPE_MIB_##id])
-#define NCONNS(fx)	tcpe_stack_conn_count((fx)->s)
-#define NSTATE(fx, st)	((fx)->s->state_count[TCPE_##st])
 
-#define EXPECT_STATE(fx, c, st) \
-	H_CHECK(fx, (c)->state == TCPE_##st, "state %s, expected %s", \
-	    tcpe_state_name((c)->state), #st)
 /* The events since the last look are exactly want. */
-#define EXPECT_EVS(fx, c, want) do { \
-	uint16_t ev_ = h_events(fx, c); \
-	H_CHECK(fx, ev_ == (want), "events %#x, expected exactly %#x", ev_, \
-	    (unsigned)(want)); \
-} while (0)
-#define EXPECT_MIB(fx, id, v) \
-	H_CHECK(fx, MIB(fx, id) == (uint64_t)(v), "%s = %llu, expected %llu", \
-	    tcpe_mib_name(TCPE_MIB_##id), (unsigned long long)MIB(fx, id), \
-	    (unsigned long long)(v))
-#define EXPECT_U32(fx, what, got, want) \
-	H_CHECK(fx, (uint32_t)(got) == (uint32_t)(want), \
-	    "%s = %u, expected %u", what, (uint32_t)(got), (uint32_t)(want))
 /* The negotiated-option flags of c are exactly want (of NEG_FLAGS). */
 #define EXPECT_NEG(fx, c, want) \
 	H_CHECK(fx, ((c)->flags & NEG_FLAGS) == (want), \
@@ -82,19 +57,7 @@
 
 /* --- fixtures ------------------------------------------------------------ */
 
-static int
-setup_default(void **state)
-{
-	*state = h_fx_new(NULL);
-	return 0;
-}
 
-static int
-teardown(void **state)
-{
-	h_fx_free(*state);
-	return 0;
-}
 
 /* --- helpers ------------------------------------------------------------- */
 
@@ -2140,7 +2103,7 @@ test_isn_used_by_both_opens(void **state)
 
 /* ------------------------------------------------------------------------ */
 
-#define TD(f)	cmocka_unit_test_setup_teardown(f, setup_default, teardown)
+#define TD(f)	cmocka_unit_test_setup_teardown(f, h_setup_default, h_teardown)
 
 int
 main(void)

@@ -44,38 +44,17 @@
 #define PISS		0xfffff000u
 #define LPORT		40000
 #define RPORT		80
-#define SA		(TCPE_TH_SYN | TCPE_TH_ACK)
-#define A		TCPE_TH_ACK
-#define FA		(TCPE_TH_FIN | TCPE_TH_ACK)
-#define RA		(TCPE_TH_RST | TCPE_TH_ACK)
 #define MSS		1460u		/* the peer's MSS option */
 #define SMSS		1460u		/* payload per segment, no timestamps */
 #define SMSS_TS		1448u		/* with timestamps (12 option bytes) */
 #define MS(x)		TCPE_MS(x)
 #define SEC(x)		TCPE_S(x)
 
-#define MIB(fx, id)	((fx)->s->mib[TCPE_MIB_##id])
-#define EXPECT_MIB(fx, id, v) \
-	H_CHECK(fx, MIB(fx, id) == (uint64_t)(v), "%s = %llu, expected %llu", \
-	    tcpe_mib_name(TCPE_MIB_##id), (unsigned long long)MIB(fx, id), \
-	    (unsigned long long)(v))
 /* got is evaluated once (it may be a call). */
-#define EXPECT_U32(fx, what, got, want) do { \
-	uint32_t g_ = (uint32_t)(got), w_ = (uint32_t)(want); \
-	H_CHECK(fx, g_ == w_, "%s = %u, expected %u", what, g_, w_); \
-} while (0)
 #define EXPECT_T(fx, what, got, want) do { \
 	tcpe_time_t g_ = (tcpe_time_t)(got), w_ = (tcpe_time_t)(want); \
 	H_CHECK(fx, g_ == w_, "%s = %.6f ms, expected %.6f ms", what, \
 	    (double)g_ / 1e6, (double)w_ / 1e6); \
-} while (0)
-#define EXPECT_STATE(fx, c, st) \
-	H_CHECK(fx, (c)->state == TCPE_##st, "state %s, expected %s", \
-	    tcpe_state_name((c)->state), #st)
-#define EXPECT_EVS(fx, c, want) do { \
-	uint16_t ev_ = h_events(fx, c); \
-	H_CHECK(fx, ev_ == (want), "events %#x, expected exactly %#x", ev_, \
-	    (unsigned)(want)); \
 } while (0)
 #define CWND(c)		((c)->cc.cwnd)
 #define SSTHRESH(c)	((c)->cc.ssthresh)
@@ -373,7 +352,7 @@ setup(void **state)
 }
 
 static int
-teardown(void **state)
+rel_teardown(void **state)
 {
 	struct tst *t = *state;
 	int i;
@@ -400,7 +379,7 @@ rel_cfg(struct tcpe_tcp_cfg *cfg, uint32_t cc)
 	cfg->wmem[0] = cfg->wmem[1] = cfg->wmem[2] = 1u << 20;
 }
 
-/* Fixture k of the test (0 or 1), from cfg; freed by the teardown. */
+/* Fixture k of the test (0 or 1), from cfg; freed by rel_teardown(). */
 static struct h_fx *
 fx_make(void **state, int k, const struct tcpe_tcp_cfg *cfg)
 {
@@ -2618,7 +2597,7 @@ LINK_TEST(reno_nosack_all, TCPE_CC_RENO, false, 500, 500, 1000, 22)
 
 /* === main ============================================================================= */
 
-#define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f)	cmocka_unit_test_setup_teardown(f, setup, rel_teardown)
 
 int
 main(void)
