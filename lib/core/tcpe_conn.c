@@ -1118,13 +1118,35 @@ enter_recovery(struct tcpe_conn *c, tcpe_time_t now)
 	}
 }
 
+/*
+ * DupThresh: tcp_reordering, lowered for a small flight with nothing new
+ * to send (Early Retransmit, RFC 5827): with fewer than four segments out
+ * and no more data the window allows, one fewer than the segments out
+ * (at least one), so a loss there is resent without waiting for the RTO.
+ */
+static uint32_t
+dup_thresh(const struct tcpe_conn *c)
+{
+	uint32_t smss = seg_mss(c), out, th = c->stack->cfg.reordering;
+	uint32_t data_end = c->snd_una + c->sndq.bytes;
+	uint32_t wnd_end = c->snd_una + c->snd_wnd;
+
+	if (tcpe_seq_lt(c->snd_max, data_end) &&
+	    tcpe_seq_lt(c->snd_max, wnd_end))
+		return th;	/* new data could still go out */
+	out = (c->snd_max - c->snd_una + smss - 1) / smss;
+	if (out < 4 && out - 1 < th)
+		th = out > 1 ? out - 1 : 1;
+	return th;
+}
+
 /* Fifth step: the ACK field, for states past SYN_RECEIVED. */
 static bool
 process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
     tcpe_time_t now, struct tcpe_out *out)
 {
 	struct tcpe_stack *s = c->stack;
-	uint32_t acked, data, wnd, flight, smss = seg_mss(c);
+	uint32_t acked, data, wnd, flight, smss = seg_mss(c), dupthresh;
 	struct tcpe_sack_block dsack;
 	bool dup;
 
@@ -1234,10 +1256,12 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 	/* Loss detection: DupThresh duplicate ACKs, or RFC 6675 IsLost. */
 	if (!(c->flags & TCPE_CF_RECOVERY) && c->snd_una != c->snd_max &&
 	    tcpe_seq_geq(c->snd_una, c->recover) &&
-	    tcpe_state_synchronized(c->state) &&
-	    (c->dupacks >= s->cfg.reordering || (c->sb != NULL &&
-	    tcpe_sb_is_lost(c->sb, c->snd_una, smss, s->cfg.reordering))))
-		enter_recovery(c, now);
+	    tcpe_state_synchronized(c->state)) {
+		dupthresh = dup_thresh(c);
+		if (c->dupacks >= dupthresh || (c->sb != NULL &&
+		    tcpe_sb_is_lost(c->sb, c->snd_una, smss, dupthresh)))
+			enter_recovery(c, now);
+	}
 	/* The peer is alive: restart the count of unanswered probes. */
 	if (!is_orphan(c))
 		c->probes = 0;

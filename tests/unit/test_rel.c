@@ -1078,6 +1078,39 @@ test_newreno_recovery(void **state)
 	EXPECT_MIB(fx, TIMEOUTS, 0);
 }
 
+/*
+ * Early Retransmit (RFC 5827): two segments out and nothing more to send,
+ * the first lost: one duplicate ACK (DupThresh = segments out - 1) resends
+ * it at once instead of waiting for the RTO; with more data queued the
+ * usual three are needed (and Limited Transmit sends new data).
+ */
+static void
+test_early_retransmit(void **state)
+{
+	struct h_fx *fx = fx_cc(state, TCPE_CC_CUBIC);
+	struct tcpe_conn *c;
+	struct rp r;
+
+	rp_init(&r, false, false, 65535);
+	c = r_open(fx, &r, MS(10));
+	r_send(fx, c, &r, 2 * SMSS);
+	EXPECT_RUN(fx, &r, 0, 2, SMSS);
+	fx->now += MS(10);
+	pack(fx, &r, 0);			/* segment 1 arrived, 0 lost */
+	EXPECT_RUN(fx, &r, 0, 1, SMSS);
+	EXPECT_MIB(fx, FAST_RETRANS, 1);
+	EXPECT_MIB(fx, TIMEOUTS, 0);
+	pack(fx, &r, 2 * SMSS);
+	H_CHECK(fx, !(c->flags & TCPE_CF_RECOVERY), "still in recovery");
+	/* Five out and more queued: one duplicate ACK is not enough. */
+	r_send(fx, c, &r, 10 * SMSS);
+	h_out_clear(fx);
+	fx->now += MS(10);
+	pack(fx, &r, 2 * SMSS);
+	EXPECT_MIB(fx, FAST_RETRANS, 1);
+	h_out_clear(fx);
+}
+
 /* DupThresh is tcp_reordering. */
 static void
 dupthresh(void **state, uint32_t reordering)
@@ -2626,6 +2659,7 @@ main(void)
 	};
 	const struct CMUnitTest fastrtx[] = {
 		T(test_newreno_recovery),
+		T(test_early_retransmit),
 		T(test_dupthresh_2),
 		T(test_dupthresh_5),
 		T(test_dupack_definition),
