@@ -663,29 +663,6 @@ send_cwnd(const struct tcpe_conn *c)
 }
 
 /*
- * Send buffer autotuning (Linux tcp_sndbuf_expand): room for two
- * congestion windows, from tcp_wmem's default up to its maximum, so the
- * buffer never caps a flight the network would take.
- */
-static void
-sndbuf_expand(struct tcpe_conn *c)
-{
-	const struct tcpe_tcp_cfg *cfg = &c->stack->cfg;
-	uint32_t want;
-
-	if (cc_none(c) || c->snd_buf >= cfg->wmem[2])
-		return;
-	want = c->cc.cwnd > cfg->wmem[2] / 2 ? cfg->wmem[2] : 2 * c->cc.cwnd;
-	if (want > c->snd_buf) {
-		c->snd_buf = want;
-		if (c->flags & TCPE_CF_WANT_WRITE) {
-			c->flags &= ~TCPE_CF_WANT_WRITE;
-			conn_event(c, TCPE_EV_WRITABLE);
-		}
-	}
-}
-
-/*
  * Emit one segment carrying [seq, seq + len) of the send queue (len 0:
  * a FIN alone) and the FIN if fin; the options (timestamps, SACK blocks)
  * may leave room for less. Returns the payload bytes sent, or -1 when
@@ -1207,7 +1184,6 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		if (!(c->flags & TCPE_CF_RECOVERY)) {
 			tcpe_cc_on_ack(&c->cc, smss, acked, flight, now,
 			    c->rtt.srtt);
-			sndbuf_expand(c);
 		} else if (tcpe_seq_geq(c->snd_una, c->recover)) {
 			/*
 			 * Full ACK: recovery is over (RFC 6582 step 3, RFC

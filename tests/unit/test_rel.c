@@ -803,41 +803,6 @@ slow_start(void **state, uint32_t cc)
 	EXPECT_U32(fx, "ssthresh", SSTHRESH(c), UINT32_MAX);
 }
 
-/*
- * Send buffer autotuning (Linux tcp_sndbuf_expand): with tcp_wmem's
- * defaults (16384 at first) the buffer grows to two congestion windows
- * as cwnd grows, never past tcp_wmem's max.
- */
-static void
-test_sndbuf_autotune(void **state)
-{
-	struct tcpe_tcp_cfg cfg;
-	struct h_fx *fx;
-	struct tcpe_conn *c;
-	struct rp r;
-
-	rel_cfg(&cfg, TCPE_CC_CUBIC);
-	cfg.wmem[0] = 4096;
-	cfg.wmem[1] = 16384;
-	cfg.wmem[2] = 4194304;
-	fx = fx_make(state, 0, &cfg);
-	rp_init(&r, false, false, 65535);
-	c = r_open(fx, &r, MS(10));
-	EXPECT_U32(fx, "snd_buf", c->snd_buf, 16384);
-	EXPECT_U32(fx, "queued", (uint32_t)h_send(fx, c, &r.p, 40 * SMSS),
-	    16384);
-	h_out_clear(fx);
-	fx->now += MS(10);
-	pack(fx, &r, 2 * SMSS);			/* cwnd 12 SMSS */
-	EXPECT_U32(fx, "snd_buf", c->snd_buf, 2 * 12 * SMSS);
-	EXPECT_U32(fx, "send space", tcpe_conn_send_space(c),
-	    2 * 12 * SMSS - c->sndq.bytes);
-	c->cc.cwnd = cfg.wmem[2];
-	pack(fx, &r, 4 * SMSS);
-	EXPECT_U32(fx, "snd_buf at tcp_wmem max", c->snd_buf, cfg.wmem[2]);
-	h_out_clear(fx);
-}
-
 static void
 test_slow_start_reno(void **state)
 {
@@ -2650,7 +2615,6 @@ main(void)
 		T(test_iw10_cubic),
 		T(test_slow_start_reno),
 		T(test_slow_start_cubic),
-		T(test_sndbuf_autotune),
 		T(test_one_segment_after_lost_syn),
 		T(test_rto_loss_window_go_back_n_reno),
 		T(test_rto_loss_window_cubic),
