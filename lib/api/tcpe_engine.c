@@ -17,6 +17,7 @@
 #include "tcpe_api.h"
 #include "tcpe_capture.h"
 #include "tcpe_log.h"
+#include "tcpe_net.h"
 #include "tcpe_telemetry.h"
 
 /* Frames an embedded worker holds for tcpe_embed_output(). */
@@ -435,7 +436,8 @@ worker_main(void *arg)
 		tcpe_obs_poll(w->id);
 	}
 	tcpe_fault_stop(&w->dp);	/* held frames: tx sent, rx dropped */
-	tcpe_dp_flush(&w->dp);
+	/* The last flush; what a down link still holds is freed, counted. */
+	tcpe_dp_tx_stop(&w->dp);
 	return 0;
 }
 

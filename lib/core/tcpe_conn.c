@@ -1232,7 +1232,9 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 	/* Loss detection: DupThresh duplicate ACKs, or RFC 6675 IsLost. */
 	if (!(c->flags & TCPE_CF_RECOVERY) && c->snd_una != c->snd_max &&
 	    tcpe_seq_geq(c->snd_una, c->recover) &&
-	    tcpe_state_synchronized(c->state)) {
+	    tcpe_state_synchronized(c->state) &&
+	    (c->dupacks > 0 || c->sb != NULL)) {
+		/* Only when an ACK can have signalled a loss (hot path). */
 		dupthresh = dup_thresh(c);
 		if (c->dupacks >= dupthresh || (c->sb != NULL &&
 		    tcpe_sb_is_lost(c->sb, c->snd_una, smss, dupthresh)))

@@ -532,8 +532,6 @@ tcpe_fault_stop(struct tcpe_dp *dp)
 		ring_drop(&f->reo);
 		ring_drop(&f->dly);
 	}
-	/* Not a fault: the staging a down link holds (tcpe_net.h). */
-	tcpe_dp_tx_stop(dp);
 }
 
 /* --- set-up --------------------------------------------------------------- */

@@ -137,9 +137,8 @@ void tcpe_fault_tx_release(struct tcpe_dp *dp);
 
 /*
  * At stop: stage every held tx frame (the final flush sends them) and
- * free every held rx frame. Then, with or without a fault layer, the
- * port's own stop step: the staging a down link holds is offered once
- * more and freed if the link is still down (tcpe_dp_tx_stop()).
+ * free every held rx frame. The worker then calls tcpe_dp_tx_stop()
+ * (tcpe_net.h) for the last flush.
  */
 void tcpe_fault_stop(struct tcpe_dp *dp);
 

@@ -33,8 +33,8 @@ void tcpe_dp_stage_now(struct tcpe_dp *dp, struct rte_mbuf *m);
 bool tcpe_net_rx(struct tcpe_dp *dp, struct rte_mbuf *m);
 
 /*
- * Polled mode, at stop (from tcpe_fault_stop(), which the worker calls
- * right before its last flush): offer the staging once more; if the link
+ * Polled mode, the worker's last flush at stop (after tcpe_fault_stop()
+ * has staged what the fault layer held): offer the staging once more; if the link
  * is still down, free it (tx_down_dropped), so that no frame outlives the
  * loop and the mbufs in use at exit are the idle ones.
  */
