@@ -1854,8 +1854,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  *   c3  bits 0-3 max_conns - 2, bits 4-6 somaxconn - 1
  *   c4  bits 0-2 small out array size - 1, bits 3-5 initial backlog - 1,
  *       bit 6 on a full out, drop the rest instead of flushing and
- *       calling tcpe_conn_output() again
+ *       calling tcpe_conn_output() again, bit 7 tcp_early_retrans 0
+ *       (no tail loss probe) instead of 3
  *   c5  bits 0-1 rto_max {1, 5, 60, 120} s, bits 2-7 fin_timeout - 1 (s)
+ *   c6 .. c8  see below; c8 bit 7 tcp_recovery 0 (no RACK) instead
+ *       of 1
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -1931,6 +1934,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.dsack = (c8 >> 4) & 1;
 	cfg.init_cwnd = (c8 & 0x20) ? 1 : 10;
 	cfg.delack_min_ms = (c8 & 0x40) ? 1 : 40;
+	/* RACK-TLP (RFC 8985): the defaults unless the spare bits say no. */
+	cfg.recovery = !(c8 & 0x80);
+	cfg.early_retrans = (c4 & 0x80) ? 0 : 3;
 	out_cap = (c0 & 0x20) ? 1 + (c4 & 7) : OUT_CAP;
 	retry_full = !(c4 & 0x40);
 	lossy_out = out_cap < OUT_CAP && !retry_full;
@@ -1943,11 +1949,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		node_init(i, &cfg, (c0 & 0x80) ? 576 : 1500,
 		    1 + ((c4 >> 3) & 7));
 	tracef("--- cfg ws=%u rmem=%u wmem=%u syn=%u synack=%u r2=%u tw=%u "
-	    "rto=%u/%u max_conns=%u somax=%u out_cap=%u %s\n",
+	    "rto=%u/%u max_conns=%u somax=%u out_cap=%u rack=%u tlp=%u %s\n",
 	    cfg.window_scaling, cfg.rmem[1], cfg.wmem[1], cfg.syn_retries,
 	    cfg.synack_retries, cfg.retries2, cfg.timewait_len,
 	    cfg.rto_initial_ms, cfg.rto_max_ms, cfg.max_conns, cfg.somaxconn,
-	    out_cap, destroy ? "destroy" : "drain");
+	    out_cap, cfg.recovery, cfg.early_retrans,
+	    destroy ? "destroy" : "drain");
 	check_all();
 
 	while (r.n > 0 && steps++ < 2000) {

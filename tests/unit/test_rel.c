@@ -1339,15 +1339,28 @@ test_sack_dsack_is_not_dupack(void **state)
 	H_CHECK(fx, !(c->flags & TCPE_CF_RECOVERY), "in recovery");
 }
 
+/* RFC 6675 alone: tcp_recovery 0 (no RACK) and tcp_early_retrans 0. */
+static struct h_fx *
+fx_norack(void **state, uint32_t cc)
+{
+	struct tcpe_tcp_cfg cfg;
+
+	rel_cfg(&cfg, cc);
+	cfg.recovery = 0;
+	cfg.early_retrans = 0;
+	return fx_make(state, 0, &cfg);
+}
+
 /*
  * Reneging (RFC 2018 8, RFC 6675 5.1): SACKed data is kept until it is
- * cumulatively acknowledged; an RTO clears the scoreboard, so data SACKed
- * once and then no longer reported is resent by the go-back-N.
+ * cumulatively acknowledged; with tcp_recovery 0 an RTO clears the
+ * scoreboard, so data SACKed once and then no longer reported is resent
+ * by the go-back-N.
  */
 static void
 test_sack_reneging_rto(void **state)
 {
-	struct h_fx *fx = fx_cc(state, TCPE_CC_CUBIC);
+	struct h_fx *fx = fx_norack(state, TCPE_CC_CUBIC);
 	struct tcpe_conn *c;
 	struct rp r;
 	tcpe_time_t t;
@@ -1383,11 +1396,14 @@ test_sack_reneging_rto(void **state)
 	EXPECT_MIB(fx, RETRANS_SEGS, 5);
 }
 
-/* The scoreboard is cleared by an RTO even in the middle of recovery. */
+/*
+ * With tcp_recovery 0 the scoreboard is cleared by an RTO even in the
+ * middle of recovery.
+ */
 static void
 test_sack_rto_clears_scoreboard(void **state)
 {
-	struct h_fx *fx = fx_cc(state, TCPE_CC_CUBIC);
+	struct h_fx *fx = fx_norack(state, TCPE_CC_CUBIC);
 	struct tcpe_conn *c;
 	struct rp r;
 	tcpe_time_t t;
@@ -1409,6 +1425,963 @@ test_sack_rto_clears_scoreboard(void **state)
 	EXPECT_U32(fx, "SACKed bytes", tcpe_sb_sacked_bytes(c->sb), 0);
 	EXPECT_U32(fx, "cwnd", CWND(c), S);
 	EXPECT_U32(fx, "recover", c->recover, OUR(&r, 10 * S));
+}
+
+/* === 4b. RACK-TLP (RFC 8985) ===================================================== */
+
+/*
+ * RACK-TLP on SACK connections (README, lib/core/tcpe_conn.c above
+ * rack_on()): tcp_recovery 1 (RACK's reordering window, lost
+ * retransmissions, SACK recovery after an RTO), tcp_early_retrans 3 (the
+ * tail loss probe). The probe timeout is 2 SRTT + 2 ms with more than
+ * one segment out, 2 SRTT + tcp_rto_min_ms with one, never after the RTO;
+ * the reordering window SRTT / 4, at least 1 ms. All handshakes here take
+ * 10 ms (SRTT 10 ms, RTO 200 ms) unless a test says otherwise.
+ */
+#define EARLY_DL(c)	((c)->deadline[TCPE_TT_EARLY])
+#define NEVER		TCPE_TIME_NEVER
+
+/* The defaults with cc and the two knobs. */
+static struct h_fx *
+fx_rack(void **state, int k, uint32_t cc, uint32_t recovery,
+    uint32_t early_retrans)
+{
+	struct tcpe_tcp_cfg cfg;
+
+	rel_cfg(&cfg, cc);
+	cfg.recovery = recovery;
+	cfg.early_retrans = early_retrans;
+	return fx_make(state, k, &cfg);
+}
+
+/*
+ * Run the timers up to c's early deadline (the caller pins its value):
+ * nothing may go out 1 ns before it; the wheel may run it a little
+ * late (up to 1 ms). Returns when it ran.
+ */
+#define r_fire_early(fx, r, c)	r_fire_early_at(__FILE__, __LINE__, fx, r, c)
+static tcpe_time_t
+r_fire_early_at(const char *file, int line, struct h_fx *fx, struct rp *r,
+    struct tcpe_conn *c)
+{
+	tcpe_time_t due = c->deadline[TCPE_TT_EARLY], d;
+
+	h_check(file, line, fx, due != TCPE_TIME_NEVER && due > fx->now,
+	    "no early deadline ahead");
+	h_expire(fx, due - 1);
+	h_check(file, line, fx, fx->out.n == 0, "emitted before the early "
+	    "deadline");
+	d = tcpe_stack_deadline(fx->s);
+	h_check(file, line, fx, d >= due && d <= due + MS(1),
+	    "tcpe_stack_deadline() = due%+.6f ms", ((double)d -
+	    (double)due) / 1e6);
+	h_expire(fx, d);
+	r_note(fx, r);
+	return d;
+}
+
+/*
+ * (a) Ten segments out, no ACK: the probe goes 2 SRTT + 2 ms after the
+ * send and resends the last segment (nothing new is queued); the RTO is
+ * restarted from the probe. An ACK that moves SND.UNA restarts the probe
+ * timeout; one that does not leaves it.
+ */
+static void
+test_tlp_pto_last_segment(void **state)
+{
+	struct h_fx *fx = fx_rack(state, 0, TCPE_CC_CUBIC, 1, 3);
+	struct tcpe_conn *c;
+	struct rp r;
+	tcpe_time_t t;
+	const uint32_t S = SMSS;
+
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(10));
+	EXPECT_T(fx, "SRTT", c->rtt.srtt, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 10 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	EXPECT_T(fx, "PTO", EARLY_DL(c), t + MS(22));
+	EXPECT_T(fx, "RTO", RTO_DL(c), t + MS(200));
+	H_CHECK(fx, !(c->flags & TCPE_CF_REO), "REO set");
+	/* The ACK of 0..4 10 ms later (RTT sample 10 ms: SRTT stays). */
+	fx->now = t + MS(10);
+	pack(fx, &r, 5 * S);
+	H_EXPECT_NONE(fx);
+	EXPECT_T(fx, "SRTT", c->rtt.srtt, MS(10));
+	EXPECT_T(fx, "PTO restarted", EARLY_DL(c), t + MS(10) + MS(22));
+	/* A duplicate ACK does not restart it. */
+	fx->now = t + MS(15);
+	pack(fx, &r, 5 * S);
+	H_EXPECT_NONE(fx);
+	EXPECT_T(fx, "PTO", EARLY_DL(c), t + MS(32));
+	t = r_fire(fx, &r, t + MS(10), MS(22));
+	EXPECT_RUN(fx, &r, 9 * S, 1, S);
+	EXPECT_MIB(fx, LOSS_PROBES, 1);
+	EXPECT_MIB(fx, RETRANS_SEGS, 1);
+	EXPECT_MIB(fx, TIMEOUTS, 0);
+	EXPECT_MIB(fx, FAST_RETRANS, 0);
+	EXPECT_T(fx, "RTO restarted by the probe", RTO_DL(c), t + c->rto);
+	EXPECT_T(fx, "RTO", c->rto, MS(200));
+	H_CHECK(fx, (c->flags & (TCPE_CF_TLP | TCPE_CF_TLP_RXT)) ==
+	    (TCPE_CF_TLP | TCPE_CF_TLP_RXT), "probe flags %#x", c->flags);
+	EXPECT_U32(fx, "tlp_high", c->tlp_high, OUR(&r, 10 * S));
+	EXPECT_U32(fx, "snd_max", c->snd_max, OUR(&r, 10 * S));
+	EXPECT_T(fx, "no second probe armed", EARLY_DL(c), NEVER);
+	H_CHECK(fx, !(c->flags & (TCPE_CF_RECOVERY | TCPE_CF_LOSS)),
+	    "in recovery after a probe");
+}
+
+/*
+ * (b) One segment out: 2 SRTT + tcp_rto_min_ms (room for the peer's
+ * delayed ACK). With a 300 ms RTT (RTO 900 ms) that is 800 ms; with a
+ * 10 ms RTT it would be 220 ms, after the RTO (200 ms): the probe takes
+ * the RTO's time and the RTO runs again from it. Two segments out with
+ * a 300 ms RTT: 602 ms.
+ */
+static void
+test_tlp_pto_one_segment(void **state)
+{
+	struct h_fx *fx = fx_rack(state, 0, TCPE_CC_CUBIC, 1, 3);
+	struct tcpe_conn *c;
+	struct rp r;
+	tcpe_time_t t;
+	const uint32_t S = SMSS;
+
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(300));
+	EXPECT_T(fx, "RTO", c->rto, MS(900));
+	t = fx->now;
+	r_send(fx, c, &r, S);
+	EXPECT_RUN(fx, &r, 0, 1, S);
+	EXPECT_T(fx, "PTO", EARLY_DL(c), t + MS(800));
+	EXPECT_T(fx, "RTO", RTO_DL(c), t + MS(900));
+	t = r_fire(fx, &r, t, MS(800));
+	EXPECT_RUN(fx, &r, 0, 1, S);
+	EXPECT_MIB(fx, LOSS_PROBES, 1);
+	EXPECT_MIB(fx, TIMEOUTS, 0);
+	EXPECT_T(fx, "RTO from the probe", RTO_DL(c), t + MS(900));
+
+	/* 10 ms RTT: capped at the RTO deadline. */
+	fx = fx_rack(state, 0, TCPE_CC_CUBIC, 1, 3);
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, S);
+	EXPECT_RUN(fx, &r, 0, 1, S);
+	EXPECT_T(fx, "RTO", RTO_DL(c), t + MS(200));
+	EXPECT_T(fx, "PTO capped at the RTO", EARLY_DL(c), t + MS(200));
+	t = r_fire(fx, &r, t, MS(200));
+	EXPECT_RUN(fx, &r, 0, 1, S);
+	EXPECT_MIB(fx, LOSS_PROBES, 1);
+	EXPECT_MIB(fx, TIMEOUTS, 0);
+	EXPECT_T(fx, "RTO from the probe", RTO_DL(c), t + MS(200));
+	t = r_fire(fx, &r, t, MS(200));
+	EXPECT_RUN(fx, &r, 0, 1, S);
+	EXPECT_MIB(fx, TIMEOUTS, 1);
+	EXPECT_MIB(fx, LOSS_PROBES, 1);
+
+	/* Two segments, 300 ms RTT. */
+	fx = fx_rack(state, 0, TCPE_CC_CUBIC, 1, 3);
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(300));
+	t = fx->now;
+	r_send(fx, c, &r, S + 1);
+	H_EXPECT_N(fx, 2);
+	EXPECT_DATA(fx, 0, &r, 0, S);
+	EXPECT_DATA(fx, 1, &r, S, 1);
+	EXPECT_T(fx, "PTO", EARLY_DL(c), t + MS(602));
+	t = r_fire(fx, &r, t, MS(602));
+	/* The last SMSS bytes below SND.MAX: [1, S + 1). */
+	H_EXPECT_N(fx, 1);
+	EXPECT_DATA(fx, 0, &r, 1, S);
+	EXPECT_MIB(fx, LOSS_PROBES, 1);
+}
+
+/*
+ * (c) Unsent data and a window that allows it: the probe is one new
+ * segment, cwnd (full) notwithstanding; its ACK resolves the probe with
+ * no cwnd reduction. When the peer's window allows nothing new, the last
+ * segment is resent instead.
+ */
+static void
+test_tlp_probe_new_data(void **state)
+{
+	struct h_fx *fx = fx_rack(state, 0, TCPE_CC_RENO, 1, 3);
+	struct tcpe_conn *c;
+	struct rp r;
+	tcpe_time_t t, t0;
+	const uint32_t S = SMSS;
+
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(10));
+	t = t0 = fx->now;
+	r_send(fx, c, &r, 20 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	EXPECT_U32(fx, "cwnd", CWND(c), 10 * S);
+	t = r_fire(fx, &r, t, MS(22));
+	EXPECT_RUN(fx, &r, 10 * S, 1, S);
+	EXPECT_MIB(fx, LOSS_PROBES, 1);
+	EXPECT_MIB(fx, RETRANS_SEGS, 0);
+	H_CHECK(fx, (c->flags & (TCPE_CF_TLP | TCPE_CF_TLP_RXT)) ==
+	    TCPE_CF_TLP, "probe flags %#x", c->flags);
+	EXPECT_U32(fx, "tlp_high", c->tlp_high, OUR(&r, 11 * S));
+	EXPECT_U32(fx, "snd_max", c->snd_max, OUR(&r, 11 * S));
+	EXPECT_U32(fx, "snd_nxt", c->snd_nxt, OUR(&r, 11 * S));
+	EXPECT_T(fx, "RTO from the probe", RTO_DL(c), t + MS(200));
+	EXPECT_U32(fx, "cwnd", CWND(c), 10 * S);
+	/* Everything arrived, the ACKs were lost; the probe's ACK. */
+	fx->now = t + MS(10);
+	pack(fx, &r, 11 * S);
+	H_CHECK(fx, !(c->flags & (TCPE_CF_TLP | TCPE_CF_TLP_RXT)),
+	    "probe unresolved");
+	EXPECT_MIB(fx, LOSS_PROBE_RECOVERY, 0);
+	EXPECT_U32(fx, "ssthresh", SSTHRESH(c), UINT32_MAX);
+	EXPECT_U32(fx, "cwnd (slow start)", CWND(c), 12 * S);
+	EXPECT_RUN(fx, &r, 11 * S, 9, S);	/* the rest of the 20 */
+	/*
+	 * A new flight: a new probe timeout (SRTT moved: 0 was acked 32 ms
+	 * after it was sent).
+	 */
+	EXPECT_T(fx, "SRTT", c->rtt.srtt, MS(10) - MS(10) / 8 +
+	    (fx->now - t0) / 8);
+	EXPECT_T(fx, "PTO re-armed", EARLY_DL(c),
+	    fx->now + 2 * c->rtt.srtt + MS(2));
+
+	/* An ACK below tlp_high resolves nothing; no second probe. */
+	fx = fx_rack(state, 0, TCPE_CC_RENO, 1, 3);
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 20 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	t = r_fire(fx, &r, t, MS(22));
+	EXPECT_RUN(fx, &r, 10 * S, 1, S);
+	fx->now = t + MS(5);
+	pack(fx, &r, 5 * S);
+	H_CHECK(fx, (c->flags & (TCPE_CF_TLP | TCPE_CF_TLP_RXT)) ==
+	    TCPE_CF_TLP, "probe resolved below tlp_high (flags %#x)",
+	    c->flags);
+	EXPECT_T(fx, "no probe timeout while one is out", EARLY_DL(c),
+	    NEVER);
+	h_out_clear(fx);
+
+	/* The peer's window is exactly the ten segments out. */
+	fx = fx_rack(state, 0, TCPE_CC_RENO, 1, 3);
+	rp_init(&r, false, true, 10 * S);
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 20 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	t = r_fire(fx, &r, t, MS(22));
+	EXPECT_RUN(fx, &r, 9 * S, 1, S);
+	EXPECT_MIB(fx, RETRANS_SEGS, 1);
+	EXPECT_MIB(fx, LOSS_PROBES, 1);
+	H_CHECK(fx, (c->flags & (TCPE_CF_TLP | TCPE_CF_TLP_RXT)) ==
+	    (TCPE_CF_TLP | TCPE_CF_TLP_RXT), "probe flags %#x", c->flags);
+	EXPECT_U32(fx, "snd_max", c->snd_max, OUR(&r, 10 * S));
+}
+
+/*
+ * (d) One probe per episode: after it nothing goes until the RTO, which
+ * runs from the probe; the timeout then starts SACK loss recovery from
+ * one segment at SND.UNA and arms no probe.
+ */
+static void
+test_tlp_one_probe_then_rto(void **state)
+{
+	struct h_fx *fx = fx_rack(state, 0, TCPE_CC_CUBIC, 1, 3);
+	struct tcpe_conn *c;
+	struct rp r;
+	tcpe_time_t t;
+	const uint32_t S = SMSS;
+
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 10 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	t = r_fire(fx, &r, t, MS(22));
+	EXPECT_RUN(fx, &r, 9 * S, 1, S);
+	/* r_fire: nothing in between, the RTO 200 ms after the probe. */
+	t = r_fire(fx, &r, t, MS(200));
+	EXPECT_RUN(fx, &r, 0, 1, S);
+	EXPECT_MIB(fx, TIMEOUTS, 1);
+	EXPECT_MIB(fx, LOSS_PROBES, 1);
+	EXPECT_MIB(fx, RETRANS_SEGS, 2);
+	EXPECT_MIB(fx, LOSS_RECOVERY_AFTER_RTO, 1);
+	EXPECT_U32(fx, "cwnd", CWND(c), S);
+	H_CHECK(fx, c->flags & TCPE_CF_LOSS, "not in CF_LOSS");
+	H_CHECK(fx, !(c->flags & (TCPE_CF_TLP | TCPE_CF_TLP_RXT |
+	    TCPE_CF_REO)), "flags %#x after the RTO", c->flags);
+	EXPECT_T(fx, "no early timer after the RTO", EARLY_DL(c), NEVER);
+	EXPECT_T(fx, "RTO backed off", RTO_DL(c), t + MS(400));
+	/* The backed-off RTO again, still no probe. */
+	t = r_fire(fx, &r, t, MS(400));
+	EXPECT_RUN(fx, &r, 0, 1, S);
+	EXPECT_MIB(fx, TIMEOUTS, 2);
+	EXPECT_MIB(fx, LOSS_PROBES, 1);
+}
+
+/*
+ * (e) The tail loss: 7..9 lost, the ACK of 0..6 restarts the probe
+ * timeout (2 SRTT + 2 ms), the probe resends 9, the peer SACKs it: one
+ * SACKed segment, below DupThresh (2 here, Early Retransmit), nothing at
+ * once; SRTT / 4 later RACK's window has passed: fast recovery (reno:
+ * ssthresh = cwnd = max(FlightSize / 2, 2 SMSS) = 2 SMSS) with 7 and 8
+ * lost, resent as cwnd allows.
+ */
+static void
+test_rack_tail_loss_recovery(void **state)
+{
+	struct h_fx *fx = fx_rack(state, 0, TCPE_CC_RENO, 1, 3);
+	struct tcpe_conn *c;
+	struct rp r;
+	tcpe_time_t t;
+	const uint32_t S = SMSS;
+
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 10 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	fx->now = t + MS(10);
+	pack(fx, &r, 7 * S);
+	H_EXPECT_NONE(fx);
+	EXPECT_T(fx, "PTO", EARLY_DL(c), t + MS(32));
+	t = r_fire(fx, &r, t + MS(10), MS(22));
+	EXPECT_RUN(fx, &r, 9 * S, 1, S);
+	EXPECT_MIB(fx, LOSS_PROBES, 1);
+	fx->now = t + MS(10);
+	t = fx->now;
+	psack(fx, &r, 7 * S, BLK(9 * S, 10 * S), 1);
+	H_EXPECT_NONE(fx);
+	EXPECT_MIB(fx, FAST_RETRANS, 0);
+	H_CHECK(fx, c->flags & TCPE_CF_REO, "no reordering window");
+	H_CHECK(fx, c->flags & TCPE_CF_TLP, "probe resolved by a SACK");
+	EXPECT_T(fx, "REO", EARLY_DL(c), t + MS(10) / 4);
+	t = r_fire(fx, &r, t, MS(10) / 4);
+	EXPECT_MIB(fx, RACK_REO_TIMEOUTS, 1);
+	EXPECT_MIB(fx, FAST_RETRANS, 1);
+	EXPECT_MIB(fx, SACK_RECOVERY, 1);
+	EXPECT_MIB(fx, TIMEOUTS, 0);
+	H_CHECK(fx, c->flags & TCPE_CF_RECOVERY, "not in recovery");
+	/* HighSACK: the right edge of the highest SACKed block. */
+	EXPECT_U32(fx, "lost_end", c->lost_end, OUR(&r, 10 * S));
+	EXPECT_U32(fx, "ssthresh", SSTHRESH(c), 2 * S);
+	EXPECT_U32(fx, "cwnd", CWND(c), 2 * S);
+	EXPECT_RUN(fx, &r, 7 * S, 2, S);
+	EXPECT_MIB(fx, RETRANS_SEGS, 3);
+	H_CHECK(fx, !(c->flags & TCPE_CF_REO), "REO still set");
+	/* The resends arrive: everything acknowledged, recovery over. */
+	fx->now = t + MS(10);
+	pack(fx, &r, 10 * S);
+	H_EXPECT_NONE(fx);
+	H_CHECK(fx, !(c->flags & TCPE_CF_RECOVERY), "still in recovery");
+	EXPECT_MIB(fx, TIMEOUTS, 0);
+	EXPECT_MIB(fx, RACK_REO_TIMEOUTS, 1);
+	EXPECT_T(fx, "RTO stopped", RTO_DL(c), NEVER);
+}
+
+/*
+ * (f) The reordering window is max(SRTT / 4, 1 ms), armed once by the
+ * first ACK that shows a hole below SACKed data; a hole filled before it
+ * ends causes nothing (the probe timeout comes back). With a 2 ms RTT
+ * the window is 1 ms (not 0.5 ms).
+ */
+static void
+test_rack_reo_window(void **state)
+{
+	struct h_fx *fx = fx_rack(state, 0, TCPE_CC_RENO, 1, 3);
+	struct tcpe_conn *c;
+	struct rp r;
+	tcpe_time_t t;
+	const uint32_t S = SMSS;
+
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 10 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	/* 5 SACKed, 0..4 not: one SACKed segment, no IsLost. */
+	fx->now = t + MS(5);
+	psack(fx, &r, 0, BLK(5 * S, 6 * S), 1);
+	H_EXPECT_NONE(fx);
+	H_CHECK(fx, c->flags & TCPE_CF_REO, "no reordering window");
+	EXPECT_T(fx, "REO", EARLY_DL(c), t + MS(5) + MS(10) / 4);
+	/* A further SACK does not push it back. */
+	fx->now = t + MS(6);
+	psack(fx, &r, 0, BLK(5 * S, 7 * S), 1);
+	H_EXPECT_NONE(fx);
+	EXPECT_T(fx, "REO kept", EARLY_DL(c), t + MS(5) + MS(10) / 4);
+	/* The holes fill (reordering) before the window ends. */
+	fx->now = t + MS(7);
+	pack(fx, &r, 7 * S);
+	H_EXPECT_NONE(fx);
+	EXPECT_T(fx, "REO kept", EARLY_DL(c), t + MS(5) + MS(10) / 4);
+	t = r_fire_early(fx, &r, c);
+	H_EXPECT_NONE(fx);
+	EXPECT_MIB(fx, RACK_REO_TIMEOUTS, 0);
+	EXPECT_MIB(fx, FAST_RETRANS, 0);
+	EXPECT_MIB(fx, RETRANS_SEGS, 0);
+	H_CHECK(fx, !(c->flags & (TCPE_CF_REO | TCPE_CF_RECOVERY)),
+	    "flags %#x", c->flags);
+	/* The probe timeout the window displaced comes back. */
+	EXPECT_T(fx, "PTO", EARLY_DL(c), t + 2 * c->rtt.srtt + MS(2));
+
+	/* A hole filled, another left: the window still fires. */
+	fx = fx_rack(state, 0, TCPE_CC_RENO, 1, 3);
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 10 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	fx->now = t + MS(5);
+	psack(fx, &r, 0, BLK(2 * S, 3 * S), 1);
+	H_EXPECT_NONE(fx);
+	/* 0..2 arrive, 4 is SACKed: a hole at 3 now. */
+	fx->now = t + MS(6);
+	psack(fx, &r, 3 * S, BLK(4 * S, 5 * S), 1);
+	H_EXPECT_NONE(fx);
+	EXPECT_T(fx, "REO not restarted", EARLY_DL(c),
+	    t + MS(5) + MS(10) / 4);
+	/*
+	 * The window ends: the holes it watched (below 3) are filled; 4
+	 * was SACKed after it began, so the hole at 3 gets a window of
+	 * its own.
+	 */
+	t = r_fire_early(fx, &r, c);
+	H_EXPECT_NONE(fx);
+	EXPECT_MIB(fx, RACK_REO_TIMEOUTS, 0);
+	H_CHECK(fx, c->flags & TCPE_CF_REO, "no second window");
+	/* SRTT / 4 with SRTT from the 6 ms sample of the ACK of 0..2. */
+	EXPECT_T(fx, "SRTT", c->rtt.srtt, MS(10) - MS(10) / 8 + MS(6) / 8);
+	EXPECT_T(fx, "REO", EARLY_DL(c), t + c->rtt.srtt / 4);
+	(void)r_fire_early(fx, &r, c);
+	EXPECT_MIB(fx, RACK_REO_TIMEOUTS, 1);
+	EXPECT_MIB(fx, FAST_RETRANS, 1);
+	/* reno: cwnd = max(FlightSize 7 SMSS / 2, 2 SMSS); 3 lost. */
+	EXPECT_U32(fx, "cwnd", CWND(c), 7 * S / 2);
+	EXPECT_U32(fx, "lost_end", c->lost_end, OUR(&r, 5 * S));
+	/* pipe: 3 resent + 5..9 (not lost) = 6 SMSS > cwnd. */
+	EXPECT_RUN(fx, &r, 3 * S, 1, S);
+
+	/* SRTT 2 ms: the window is 1 ms. */
+	fx = fx_rack(state, 0, TCPE_CC_RENO, 1, 3);
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(2));
+	EXPECT_T(fx, "SRTT", c->rtt.srtt, MS(2));
+	t = fx->now;
+	r_send(fx, c, &r, 10 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	fx->now = t + MS(1);
+	psack(fx, &r, 0, BLK(9 * S, 10 * S), 1);
+	H_EXPECT_NONE(fx);
+	EXPECT_T(fx, "REO", EARLY_DL(c), t + MS(2));
+	(void)r_fire(fx, &r, t + MS(1), MS(1));
+	EXPECT_MIB(fx, RACK_REO_TIMEOUTS, 1);
+	EXPECT_MIB(fx, FAST_RETRANS, 1);
+	H_CHECK(fx, fx->out.n >= 1, "nothing resent");
+	EXPECT_DATA(fx, 0, &r, 0, S);
+}
+
+/*
+ * (g) A lost retransmission (TCPLostRetransmit): 0 is lost (three SACKed
+ * above it), resent; later 10, sent after that resend, is SACKed while
+ * 0 is still a hole: the resend was lost too, and everything below
+ * rxt_fence (SND.MAX at the resend) not SACKed is resent at once (0 and
+ * 7..9), without waiting for the RTO.
+ */
+static void
+test_rack_lost_retransmit(void **state)
+{
+	struct h_fx *fx = fx_rack(state, 0, TCPE_CC_RENO, 1, 3);
+	struct tcpe_conn *c;
+	struct rp r;
+	tcpe_time_t t;
+	const uint32_t S = SMSS;
+
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 20 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	fx->now = t + MS(10);
+	psack(fx, &r, 0, BLK(1 * S, 4 * S), 1);
+	EXPECT_RUN(fx, &r, 0, 1, S);
+	EXPECT_MIB(fx, SACK_RECOVERY, 1);
+	EXPECT_U32(fx, "cwnd", CWND(c), 5 * S);
+	H_CHECK(fx, c->flags & TCPE_CF_FENCE, "no fence");
+	EXPECT_U32(fx, "rxt_fence", c->rxt_fence, OUR(&r, 10 * S));
+	/*
+	 * The reordering window: the hole at 0 remains (its resend is in
+	 * flight): counted, lost_end up to HighSACK, nothing more to send
+	 * (pipe 7 SMSS: 0 resent, 4..9).
+	 */
+	(void)r_fire(fx, &r, t + MS(10), MS(10) / 4);
+	H_EXPECT_NONE(fx);
+	EXPECT_MIB(fx, RACK_REO_TIMEOUTS, 1);
+	EXPECT_U32(fx, "lost_end", c->lost_end, OUR(&r, 4 * S));
+	/* 4..6 SACKed: pipe 4 SMSS, new data 10 goes. */
+	fx->now = t + MS(13);
+	psack(fx, &r, 0, BLK(1 * S, 7 * S), 1);
+	EXPECT_RUN(fx, &r, 10 * S, 1, S);
+	EXPECT_MIB(fx, LOST_RETRANSMIT, 0);
+	/*
+	 * 10 SACKed, 0 not: new data (pipe 4 SMSS: 0 resent, 7..9) at
+	 * once, and a reordering window for what 10's SACK shows.
+	 */
+	fx->now = t + MS(14);
+	psack(fx, &r, 0, BLK(10 * S, 11 * S, 1 * S, 7 * S), 2);
+	EXPECT_RUN(fx, &r, 11 * S, 1, S);
+	EXPECT_MIB(fx, LOST_RETRANSMIT, 0);
+	EXPECT_T(fx, "REO", EARLY_DL(c), t + MS(14) + MS(10) / 4);
+	/* It ends with 0 still a hole: its resend was lost. */
+	(void)r_fire_early(fx, &r, c);
+	EXPECT_MIB(fx, LOST_RETRANSMIT, 1);
+	EXPECT_MIB(fx, RACK_REO_TIMEOUTS, 2);
+	EXPECT_U32(fx, "lost_end", c->lost_end, OUR(&r, 11 * S));
+	/* pipe: 11; 0 and 7..9 lost: cwnd 5 SMSS lets all four go. */
+	H_EXPECT_N(fx, 4);
+	EXPECT_DATA(fx, 0, &r, 0, S);
+	EXPECT_DATA(fx, 1, &r, 7 * S, S);
+	EXPECT_DATA(fx, 2, &r, 8 * S, S);
+	EXPECT_DATA(fx, 3, &r, 9 * S, S);
+	EXPECT_MIB(fx, RETRANS_SEGS, 5);
+	EXPECT_MIB(fx, TIMEOUTS, 0);
+	EXPECT_MIB(fx, FAST_RETRANS, 1);
+	EXPECT_U32(fx, "cwnd", CWND(c), 5 * S);
+	/* A new pass, a new fence. */
+	H_CHECK(fx, c->flags & TCPE_CF_FENCE, "no fence");
+	EXPECT_U32(fx, "rxt_fence", c->rxt_fence, OUR(&r, 12 * S));
+	/* The same SACK again: nothing more (counted once). */
+	psack(fx, &r, 0, BLK(10 * S, 11 * S, 1 * S, 7 * S), 2);
+	H_EXPECT_NONE(fx);
+	EXPECT_MIB(fx, LOST_RETRANSMIT, 1);
+	/* Everything up to 11 arrives: recovery over, no timeout. */
+	fx->now = t + MS(24);
+	pack(fx, &r, 12 * S);
+	H_CHECK(fx, !(c->flags & (TCPE_CF_RECOVERY | TCPE_CF_FENCE)),
+	    "flags %#x", c->flags);
+	EXPECT_MIB(fx, TIMEOUTS, 0);
+	h_out_clear(fx);
+}
+
+/*
+ * (h) An RTO with RACK on keeps the scoreboard on the first timeout of a
+ * stall: TCPE_CF_LOSS (Linux CA_Loss) from one segment of cwnd, slow
+ * start on the ACKs, only unSACKed data resent (5 and 6 never), until
+ * SND.UNA reaches recover (SND.MAX at the timeout).
+ */
+static void
+test_rack_rto_keeps_scoreboard(void **state)
+{
+	struct h_fx *fx = fx_rack(state, 0, TCPE_CC_RENO, 1, 3);
+	struct tcpe_conn *c;
+	struct rp r;
+	tcpe_time_t t;
+	const uint32_t S = SMSS;
+
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 10 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	fx->now = t + MS(10);
+	psack(fx, &r, 0, BLK(5 * S, 7 * S), 1);
+	H_EXPECT_NONE(fx);
+	/* The reordering window: recovery, 0..4 lost, cwnd 5 SMSS. */
+	(void)r_fire(fx, &r, t + MS(10), MS(10) / 4);
+	EXPECT_RUN(fx, &r, 0, 2, S);
+	EXPECT_MIB(fx, RACK_REO_TIMEOUTS, 1);
+	EXPECT_U32(fx, "cwnd", CWND(c), 5 * S);
+	/* The resends are lost as well; the RTO (from the first send). */
+	t = r_fire(fx, &r, t, MS(200));
+	EXPECT_RUN(fx, &r, 0, 1, S);
+	EXPECT_MIB(fx, TIMEOUTS, 1);
+	EXPECT_MIB(fx, LOSS_RECOVERY_AFTER_RTO, 1);
+	H_CHECK(fx, (c->flags & TCPE_CF_LOSS) &&
+	    !(c->flags & TCPE_CF_RECOVERY), "flags %#x", c->flags);
+	H_CHECK(fx, c->sb != NULL && tcpe_sb_sacked_bytes(c->sb) == 2 * S,
+	    "scoreboard cleared by the first RTO");
+	EXPECT_U32(fx, "cwnd", CWND(c), S);
+	EXPECT_U32(fx, "ssthresh", SSTHRESH(c), 5 * S);
+	EXPECT_U32(fx, "recover", c->recover, OUR(&r, 10 * S));
+	EXPECT_U32(fx, "lost_end", c->lost_end, OUR(&r, 10 * S));
+	EXPECT_T(fx, "no early timer", EARLY_DL(c), NEVER);
+	fx->now = t + MS(10);
+	psack(fx, &r, 1 * S, BLK(5 * S, 7 * S), 1);
+	EXPECT_U32(fx, "cwnd", CWND(c), 2 * S);
+	EXPECT_RUN(fx, &r, 1 * S, 2, S);
+	fx->now = t + MS(20);
+	psack(fx, &r, 3 * S, BLK(5 * S, 7 * S), 1);
+	EXPECT_U32(fx, "cwnd", CWND(c), 4 * S);
+	H_EXPECT_N(fx, 4);
+	EXPECT_DATA(fx, 0, &r, 3 * S, S);
+	EXPECT_DATA(fx, 1, &r, 4 * S, S);
+	EXPECT_DATA(fx, 2, &r, 7 * S, S);	/* 5, 6 SACKed: skipped */
+	EXPECT_DATA(fx, 3, &r, 8 * S, S);
+	fx->now = t + MS(30);
+	pack(fx, &r, 7 * S);
+	EXPECT_RUN(fx, &r, 9 * S, 1, S);
+	H_CHECK(fx, c->flags & TCPE_CF_LOSS, "CF_LOSS ended before recover");
+	fx->now = t + MS(40);
+	pack(fx, &r, 10 * S);
+	H_EXPECT_NONE(fx);
+	H_CHECK(fx, !(c->flags & (TCPE_CF_LOSS | TCPE_CF_RECOVERY)),
+	    "flags %#x at recover", c->flags);
+	EXPECT_MIB(fx, RETRANS_SEGS, 2 + 1 + 2 + 4 + 1);
+	EXPECT_MIB(fx, TIMEOUTS, 1);
+	EXPECT_MIB(fx, FAST_RETRANS, 1);
+}
+
+/*
+ * (h) A second timeout in a row clears the scoreboard (the peer may have
+ * reneged, RFC 6675 5.1): 5 and 6, SACKed once, are resent.
+ */
+static void
+test_rack_second_rto_clears_scoreboard(void **state)
+{
+	struct h_fx *fx = fx_rack(state, 0, TCPE_CC_RENO, 1, 3);
+	struct tcpe_conn *c;
+	struct rp r;
+	tcpe_time_t t;
+	const uint32_t S = SMSS;
+
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 10 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	fx->now = t + MS(10);
+	psack(fx, &r, 0, BLK(5 * S, 7 * S), 1);
+	(void)r_fire(fx, &r, t + MS(10), MS(10) / 4);
+	EXPECT_RUN(fx, &r, 0, 2, S);
+	t = r_fire(fx, &r, t, MS(200));
+	EXPECT_RUN(fx, &r, 0, 1, S);
+	H_CHECK(fx, c->sb != NULL && tcpe_sb_sacked_bytes(c->sb) == 2 * S,
+	    "scoreboard cleared by the first RTO");
+	t = r_fire(fx, &r, t, MS(400));
+	EXPECT_RUN(fx, &r, 0, 1, S);
+	EXPECT_MIB(fx, TIMEOUTS, 2);
+	EXPECT_MIB(fx, LOSS_RECOVERY_AFTER_RTO, 2);
+	H_CHECK(fx, c->sb == NULL || tcpe_sb_sacked_bytes(c->sb) == 0,
+	    "scoreboard kept by the second RTO");
+	H_CHECK(fx, c->flags & TCPE_CF_LOSS, "not in CF_LOSS");
+	EXPECT_U32(fx, "cwnd", CWND(c), S);
+	/* The peer no longer reports 5..6. */
+	fx->now = t + MS(10);
+	pack(fx, &r, 1 * S);
+	EXPECT_RUN(fx, &r, 1 * S, 2, S);
+	pack(fx, &r, 3 * S);
+	EXPECT_RUN(fx, &r, 3 * S, 4, S);	/* 5, 6 resent */
+	pack(fx, &r, 7 * S);
+	EXPECT_RUN(fx, &r, 7 * S, 3, S);
+	pack(fx, &r, 10 * S);
+	H_EXPECT_NONE(fx);
+	H_CHECK(fx, !(c->flags & TCPE_CF_LOSS), "still in CF_LOSS");
+}
+
+/*
+ * (i) tcp_recovery 0: no reordering window (the probe timeout stays), no
+ * lost-retransmission detection (0's lost resend waits for the RTO), and
+ * the RTO clears the scoreboard and goes back N one segment at a time.
+ */
+static void
+test_rack_recovery_off(void **state)
+{
+	struct h_fx *fx = fx_rack(state, 0, TCPE_CC_RENO, 0, 3);
+	struct tcpe_conn *c;
+	struct rp r;
+	tcpe_time_t t;
+	const uint32_t S = SMSS;
+
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 10 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	fx->now = t + MS(5);
+	psack(fx, &r, 0, BLK(5 * S, 7 * S), 1);
+	H_EXPECT_NONE(fx);
+	H_CHECK(fx, !(c->flags & TCPE_CF_REO), "reordering window armed");
+	EXPECT_T(fx, "PTO", EARLY_DL(c), t + MS(22));
+	/* The probe (TLP is on), then the RTO 200 ms after it. */
+	t = r_fire(fx, &r, t, MS(22));
+	EXPECT_RUN(fx, &r, 9 * S, 1, S);
+	t = r_fire(fx, &r, t, MS(200));
+	EXPECT_RUN(fx, &r, 0, 1, S);
+	EXPECT_MIB(fx, RACK_REO_TIMEOUTS, 0);
+	EXPECT_MIB(fx, FAST_RETRANS, 0);
+	EXPECT_MIB(fx, LOSS_RECOVERY_AFTER_RTO, 0);
+	H_CHECK(fx, !(c->flags & TCPE_CF_LOSS), "CF_LOSS with recovery 0");
+	H_CHECK(fx, c->sb == NULL || tcpe_sb_sacked_bytes(c->sb) == 0,
+	    "scoreboard kept");
+	fx->now = t + MS(10);
+	pack(fx, &r, 1 * S);
+	EXPECT_RUN(fx, &r, 1 * S, 2, S);
+	pack(fx, &r, 3 * S);
+	EXPECT_RUN(fx, &r, 3 * S, 4, S);	/* go-back-N: 5, 6 too */
+
+	/* The lost resend of 0 of test_rack_lost_retransmit. */
+	fx = fx_rack(state, 0, TCPE_CC_RENO, 0, 3);
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 20 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	fx->now = t + MS(10);
+	psack(fx, &r, 0, BLK(1 * S, 4 * S), 1);
+	EXPECT_RUN(fx, &r, 0, 1, S);
+	EXPECT_T(fx, "no early timer in recovery", EARLY_DL(c), NEVER);
+	fx->now = t + MS(13);
+	psack(fx, &r, 0, BLK(1 * S, 7 * S), 1);
+	EXPECT_RUN(fx, &r, 10 * S, 1, S);
+	fx->now = t + MS(14);
+	psack(fx, &r, 0, BLK(10 * S, 11 * S, 1 * S, 7 * S), 2);
+	/* pipe: 0 resent + 7..9 (not lost) = 4 SMSS: new data 11 only. */
+	EXPECT_RUN(fx, &r, 11 * S, 1, S);
+	EXPECT_MIB(fx, LOST_RETRANSMIT, 0);
+	EXPECT_MIB(fx, RETRANS_SEGS, 1);
+	EXPECT_T(fx, "no early timer", EARLY_DL(c), NEVER);
+	/* 0 again only at the RTO (from the first send). */
+	(void)r_fire(fx, &r, t, MS(200));
+	EXPECT_RUN(fx, &r, 0, 1, S);
+	EXPECT_MIB(fx, TIMEOUTS, 1);
+}
+
+/*
+ * (i) tcp_early_retrans: 3 and 4 arm the probe timeout, 0 to 2 do not;
+ * with 0 the RTO comes at its time with nothing before it, while RACK's
+ * reordering window still works.
+ */
+static void
+test_tlp_early_retrans_knob(void **state)
+{
+	static const uint32_t er[] = { 0, 1, 2, 3, 4 };
+	struct h_fx *fx;
+	struct tcpe_conn *c;
+	struct rp r;
+	tcpe_time_t t;
+	const uint32_t S = SMSS;
+	size_t i;
+
+	for (i = 0; i < sizeof(er) / sizeof(er[0]); i++) {
+		fx = fx_rack(state, 0, TCPE_CC_CUBIC, 1, er[i]);
+		rp_init(&r, false, true, 65535);
+		c = r_open(fx, &r, MS(10));
+		t = fx->now;
+		r_send(fx, c, &r, 10 * S);
+		EXPECT_RUN(fx, &r, 0, 10, S);
+		EXPECT_T(fx, er[i] >= 3 ? "PTO" : "no PTO", EARLY_DL(c),
+		    er[i] >= 3 ? t + MS(22) : NEVER);
+	}
+	fx = fx_rack(state, 0, TCPE_CC_CUBIC, 1, 0);
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 10 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	(void)r_fire(fx, &r, t, MS(200));
+	EXPECT_RUN(fx, &r, 0, 1, S);
+	EXPECT_MIB(fx, LOSS_PROBES, 0);
+	EXPECT_MIB(fx, TIMEOUTS, 1);
+	/* RACK alone: a SACK above a hole, the window, recovery. */
+	fx = fx_rack(state, 0, TCPE_CC_RENO, 1, 0);
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 10 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	fx->now = t + MS(10);
+	psack(fx, &r, 0, BLK(9 * S, 10 * S), 1);
+	H_EXPECT_NONE(fx);
+	(void)r_fire(fx, &r, t + MS(10), MS(10) / 4);
+	EXPECT_MIB(fx, RACK_REO_TIMEOUTS, 1);
+	EXPECT_MIB(fx, FAST_RETRANS, 1);
+	/* reno: cwnd 5 SMSS, all of 0..8 lost: 5 resends. */
+	EXPECT_RUN(fx, &r, 0, 5, S);
+	EXPECT_MIB(fx, LOSS_PROBES, 0);
+}
+
+/*
+ * (j) Without SACK there is neither probe nor reordering window: the RTO
+ * comes at its time, go-back-N as before.
+ */
+static void
+test_rack_tlp_need_sack(void **state)
+{
+	struct h_fx *fx = fx_rack(state, 0, TCPE_CC_RENO, 1, 3);
+	struct tcpe_conn *c;
+	struct rp r;
+	tcpe_time_t t;
+	const uint32_t S = SMSS;
+
+	rp_init(&r, false, false, 65535);
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 10 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	EXPECT_T(fx, "no PTO", EARLY_DL(c), NEVER);
+	fx->now = t + MS(10);
+	pack(fx, &r, 0);			/* one duplicate ACK */
+	H_EXPECT_NONE(fx);
+	EXPECT_T(fx, "no early timer", EARLY_DL(c), NEVER);
+	t = r_fire(fx, &r, t, MS(200));
+	EXPECT_RUN(fx, &r, 0, 1, S);
+	EXPECT_MIB(fx, TIMEOUTS, 1);
+	EXPECT_MIB(fx, LOSS_PROBES, 0);
+	EXPECT_MIB(fx, LOSS_RECOVERY_AFTER_RTO, 0);
+	H_CHECK(fx, !(c->flags & TCPE_CF_LOSS), "CF_LOSS without SACK");
+	fx->now = t + MS(10);
+	pack(fx, &r, 1 * S);
+	EXPECT_RUN(fx, &r, 1 * S, 2, S);
+	EXPECT_T(fx, "no PTO after the RTO", EARLY_DL(c), NEVER);
+}
+
+/*
+ * (k) The probe's fate (RFC 8985 7.4): the resent last segment D-SACKed
+ * (it had arrived: only the ACKs were lost) -- no reduction; a pure
+ * duplicate ACK at tlp_high (original and probe both arrived, the peer
+ * sends no D-SACK) -- none either.
+ */
+static void
+test_tlp_resolved_no_loss(void **state)
+{
+	struct h_fx *fx = fx_rack(state, 0, TCPE_CC_RENO, 1, 3);
+	struct tcpe_conn *c;
+	struct rp r;
+	tcpe_time_t t;
+	const uint32_t S = SMSS;
+
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 10 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	t = r_fire(fx, &r, t, MS(22));
+	EXPECT_RUN(fx, &r, 9 * S, 1, S);
+	fx->now = t + MS(10);
+	psack(fx, &r, 10 * S, BLK(9 * S, 10 * S), 1);	/* D-SACK */
+	H_EXPECT_NONE(fx);
+	EXPECT_MIB(fx, DSACK_RECV, 1);
+	H_CHECK(fx, !(c->flags & (TCPE_CF_TLP | TCPE_CF_TLP_RXT)),
+	    "probe unresolved after its D-SACK");
+	EXPECT_MIB(fx, LOSS_PROBE_RECOVERY, 0);
+	EXPECT_U32(fx, "ssthresh", SSTHRESH(c), UINT32_MAX);
+	EXPECT_U32(fx, "cwnd (slow start)", CWND(c), 12 * S);
+	/* A new flight has its probe timeout again. */
+	r_send(fx, c, &r, 2 * S);
+	EXPECT_RUN(fx, &r, 10 * S, 2, S);
+	EXPECT_T(fx, "PTO", EARLY_DL(c), fx->now + MS(22));
+
+	/* The pure duplicate ACK. 0..8 acked 10 ms in: one segment out. */
+	fx = fx_rack(state, 0, TCPE_CC_RENO, 1, 3);
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 10 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	fx->now = t + MS(10);
+	pack(fx, &r, 9 * S);
+	/* 2 SRTT + rto_min would be 230 ms: the RTO at 210 ms caps it. */
+	EXPECT_T(fx, "PTO", EARLY_DL(c), t + MS(210));
+	t = r_fire(fx, &r, t + MS(10), MS(200));
+	EXPECT_RUN(fx, &r, 9 * S, 1, S);
+	EXPECT_MIB(fx, LOSS_PROBES, 1);
+	EXPECT_MIB(fx, TIMEOUTS, 0);
+	fx->now = t + MS(5);
+	pack(fx, &r, 10 * S);		/* the original 9, late */
+	H_CHECK(fx, c->flags & TCPE_CF_TLP, "resolved too early");
+	fx->now = t + MS(10);
+	pack(fx, &r, 10 * S);		/* the probe: a pure duplicate */
+	H_CHECK(fx, !(c->flags & (TCPE_CF_TLP | TCPE_CF_TLP_RXT)),
+	    "probe unresolved after a duplicate ACK at tlp_high");
+	EXPECT_MIB(fx, LOSS_PROBE_RECOVERY, 0);
+	r_send(fx, c, &r, 2 * S);
+	EXPECT_RUN(fx, &r, 10 * S, 2, S);
+	fx->now += MS(10);
+	pack(fx, &r, 12 * S);
+	EXPECT_MIB(fx, LOSS_PROBE_RECOVERY, 0);
+	EXPECT_U32(fx, "ssthresh", SSTHRESH(c), UINT32_MAX);
+
+	/*
+	 * The D-SACK of the probe comes late, on an ACK beyond tlp_high
+	 * (new data went out after the ACK of the original): no loss.
+	 */
+	fx = fx_rack(state, 0, TCPE_CC_RENO, 1, 3);
+	rp_init(&r, false, true, 10 * S);
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 20 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	t = r_fire(fx, &r, t, MS(22));
+	EXPECT_RUN(fx, &r, 9 * S, 1, S);
+	fx->now = t + MS(5);
+	pack(fx, &r, 10 * S);			/* the original 9 */
+	EXPECT_RUN(fx, &r, 10 * S, 10, S);
+	H_CHECK(fx, c->flags & TCPE_CF_TLP_RXT, "resolved too early");
+	fx->now = t + MS(15);
+	psack(fx, &r, 11 * S, BLK(9 * S, 10 * S), 1);
+	EXPECT_MIB(fx, DSACK_RECV, 1);
+	H_CHECK(fx, !(c->flags & (TCPE_CF_TLP | TCPE_CF_TLP_RXT)),
+	    "probe unresolved after its D-SACK");
+	EXPECT_MIB(fx, LOSS_PROBE_RECOVERY, 0);
+	EXPECT_U32(fx, "ssthresh", SSTHRESH(c), UINT32_MAX);
+	h_out_clear(fx);
+}
+
+/*
+ * (k) The probe repaired a loss: the resent 9 was the only copy to
+ * arrive (the ACK of 10 at tlp_high leaves its fate open), and the next
+ * ACK beyond tlp_high carries no D-SACK: TCPLossProbeRecovery, cwnd
+ * reduced once (reno: max(FlightSize / 2, 2 SMSS)), no fast recovery.
+ */
+static void
+test_tlp_loss_probe_recovery(void **state)
+{
+	struct h_fx *fx = fx_rack(state, 0, TCPE_CC_RENO, 1, 3);
+	struct tcpe_conn *c;
+	struct rp r;
+	tcpe_time_t t;
+	const uint32_t S = SMSS;
+
+	rp_init(&r, false, true, 10 * S);	/* the window: 10 segments */
+	c = r_open(fx, &r, MS(10));
+	t = fx->now;
+	r_send(fx, c, &r, 20 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	t = r_fire(fx, &r, t, MS(22));
+	EXPECT_RUN(fx, &r, 9 * S, 1, S);
+	EXPECT_U32(fx, "tlp_high", c->tlp_high, OUR(&r, 10 * S));
+	fx->now = t + MS(10);
+	pack(fx, &r, 10 * S);
+	H_CHECK(fx, (c->flags & (TCPE_CF_TLP | TCPE_CF_TLP_RXT)) ==
+	    (TCPE_CF_TLP | TCPE_CF_TLP_RXT), "probe resolved at tlp_high");
+	EXPECT_MIB(fx, LOSS_PROBE_RECOVERY, 0);
+	EXPECT_U32(fx, "cwnd (slow start)", CWND(c), 12 * S);
+	EXPECT_RUN(fx, &r, 10 * S, 10, S);	/* the window allows 10 */
+	EXPECT_T(fx, "no new probe before the old one resolved",
+	    EARLY_DL(c), NEVER);
+	fx->now = t + MS(20);
+	pack(fx, &r, 11 * S);
+	H_EXPECT_NONE(fx);
+	EXPECT_MIB(fx, LOSS_PROBE_RECOVERY, 1);
+	H_CHECK(fx, !(c->flags & (TCPE_CF_TLP | TCPE_CF_TLP_RXT)),
+	    "probe unresolved");
+	/* FlightSize 9 SMSS when the ACK is taken. */
+	EXPECT_U32(fx, "ssthresh", SSTHRESH(c), 9 * S / 2);
+	EXPECT_U32(fx, "cwnd", CWND(c), 9 * S / 2);
+	EXPECT_MIB(fx, FAST_RETRANS, 0);
+	H_CHECK(fx, !(c->flags & (TCPE_CF_RECOVERY | TCPE_CF_LOSS)),
+	    "flags %#x", c->flags);
+	/* Once only. */
+	pack(fx, &r, 12 * S);
+	EXPECT_MIB(fx, LOSS_PROBE_RECOVERY, 1);
+	EXPECT_U32(fx, "ssthresh", SSTHRESH(c), 9 * S / 2);
+	/* The probe resolved: a probe timeout for the flight again. */
+	H_CHECK(fx, EARLY_DL(c) != NEVER, "no PTO after the resolution");
+	h_out_clear(fx);
 }
 
 /* === 5. Receiver: reassembly, SACK and D-SACK blocks ============================ */
@@ -2637,6 +3610,22 @@ main(void)
 		T(test_sack_reneging_rto),
 		T(test_sack_rto_clears_scoreboard),
 	};
+	const struct CMUnitTest rack[] = {
+		T(test_tlp_pto_last_segment),
+		T(test_tlp_pto_one_segment),
+		T(test_tlp_probe_new_data),
+		T(test_tlp_one_probe_then_rto),
+		T(test_rack_tail_loss_recovery),
+		T(test_rack_reo_window),
+		T(test_rack_lost_retransmit),
+		T(test_rack_rto_keeps_scoreboard),
+		T(test_rack_second_rto_clears_scoreboard),
+		T(test_rack_recovery_off),
+		T(test_tlp_early_retrans_knob),
+		T(test_rack_tlp_need_sack),
+		T(test_tlp_resolved_no_loss),
+		T(test_tlp_loss_probe_recovery),
+	};
 	const struct CMUnitTest receiver[] = {
 		T(test_rcv_ooo_sack_ts),
 		T(test_rcv_ooo_sack_4_blocks),
@@ -2698,6 +3687,7 @@ main(void)
 	fails += cmocka_run_group_tests_name("fast_retransmit", fastrtx, NULL,
 	    NULL);
 	fails += cmocka_run_group_tests_name("sack", sack, NULL, NULL);
+	fails += cmocka_run_group_tests_name("rack", rack, NULL, NULL);
 	fails += cmocka_run_group_tests_name("receiver", receiver, NULL, NULL);
 	fails += cmocka_run_group_tests_name("delayed_ack", delack, NULL,
 	    NULL);

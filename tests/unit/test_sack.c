@@ -620,6 +620,192 @@ test_next_seg(void **state)
 	assert_int_equal(seq, una + 5 * MSS);
 }
 
+/*
+ * tcpe_sb_pipe_lost(): SetPipe where every unSACKed octet below lost_end
+ * is lost as well (RACK, or the whole flight after an RTO). Segment 5
+ * SACKed, nothing lost by IsLost (one range, DupThresh 3).
+ */
+static void
+test_pipe_lost(void **state)
+{
+	struct tcpe_sack_block b[1];
+	struct tcpe_sb sb;
+	uint32_t una = BASE, max = BASE + 10 * MSS;
+
+	(void)state;
+	tcpe_sb_init(&sb);
+	/* No scoreboard at all: only lost_end decides. */
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, max, una, MSS, DT,
+	    una + 4 * MSS), 6 * MSS);
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, max, una, MSS, DT, max),
+	    0);
+	b[0] = segs(una, 5, 6);
+	tcpe_sb_update(&sb, una, max, b, 1, NULL);
+	/* lost_end at or below SND.UNA (or stale, far below): SetPipe. */
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, max, una, MSS, DT, una),
+	    9 * MSS);
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, max, una, MSS, DT,
+	    una - 5), 9 * MSS);
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, max, una, MSS, DT,
+	    una - 0x40000000u), 9 * MSS);
+	/* Inside the hole below the range, at a segment edge or not. */
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, max, una, MSS, DT,
+	    una + 2 * MSS), 7 * MSS);
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, max, una, MSS, DT,
+	    una + 2 * MSS + 100), 7 * MSS - 100);
+	/* At the range, inside it, at HighSACK: 0 .. 4 lost, 6 .. 9 not. */
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, max, una, MSS, DT,
+	    una + 5 * MSS), 4 * MSS);
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, max, una, MSS, DT,
+	    una + 5 * MSS + 500), 4 * MSS);
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, max, una, MSS, DT,
+	    una + 6 * MSS), 4 * MSS);
+	/* Above HighSACK: lost up to lost_end there too. */
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, max, una, MSS, DT,
+	    una + 8 * MSS + 1), 2 * MSS - 1);
+	/* At or beyond SND.MAX: everything unSACKed lost. */
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, max, una, MSS, DT, max),
+	    0);
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, max, una, MSS, DT,
+	    max + 7 * MSS), 0);
+	/* Retransmitted octets count again, lost or not (RFC 6675). */
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, max, una + 2 * MSS, MSS,
+	    DT, una + 6 * MSS), 6 * MSS);
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, max, una + 8 * MSS, MSS,
+	    DT, max), 7 * MSS);
+	/* Nothing in flight. */
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, una, una, MSS, DT, max),
+	    0);
+
+	/* Segments 2 .. 4 SACKed: 0, 1 lost by IsLost, 5 .. 9 not. */
+	tcpe_sb_init(&sb);
+	b[0] = segs(una, 2, 5);
+	tcpe_sb_update(&sb, una, max, b, 1, NULL);
+	assert_int_equal(tcpe_sb_pipe(&sb, una, max, una, MSS, DT), 5 * MSS);
+	/* lost_end inside the IsLost hole changes nothing. */
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, max, una, MSS, DT,
+	    una + MSS / 2), 5 * MSS);
+	/* Straddling: from the IsLost hole over the range to 7. */
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, max, una, MSS, DT,
+	    una + 7 * MSS), 3 * MSS);
+	/* Wrapping SND.UNA. */
+	una = UINT32_MAX - 3 * MSS;
+	max = una + 10 * MSS;
+	tcpe_sb_init(&sb);
+	tcpe_sb_advance(&sb, una);
+	b[0] = segs(una, 5, 6);
+	tcpe_sb_update(&sb, una, max, b, 1, NULL);
+	assert_int_equal(tcpe_sb_pipe_lost(&sb, una, max, una, MSS, DT,
+	    una + 8 * MSS), 2 * MSS);
+}
+
+/*
+ * tcpe_sb_next_lost(): NextSeg with every unSACKed octet below lost_end
+ * lost; rule 1 finds such octets above HighSACK too, and a range stops at
+ * lost_end unless IsLost holds for its hole.
+ */
+static void
+test_next_lost(void **state)
+{
+	struct tcpe_sack_block b[1];
+	struct tcpe_sb sb;
+	uint32_t una = BASE, nxt = BASE + 10 * MSS, seq = 0, len = 0;
+	uint32_t end = nxt + 5 * MSS;	/* new data the window allows */
+
+	(void)state;
+	tcpe_sb_init(&sb);
+	b[0] = segs(una, 5, 6);
+	tcpe_sb_update(&sb, una, nxt, b, 1, NULL);
+	/* lost_end at SND.UNA: NextSeg (new data, else rule 3 at 0). */
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, end, una, MSS, DT,
+	    una, &seq, &len), TCPE_SB_NEW);
+	assert_int_equal(seq, nxt);
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, nxt, una, MSS, DT,
+	    una - 100, &seq, &len), TCPE_SB_UNSACKED);
+	assert_int_equal(seq, una);
+	assert_int_equal(len, MSS);
+	/* lost_end inside the hole, mid-segment. */
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, end, una, MSS, DT,
+	    una + 2 * MSS + 100, &seq, &len), TCPE_SB_LOST);
+	assert_int_equal(seq, una);
+	assert_int_equal(len, MSS);
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, end, una + MSS, MSS,
+	    DT, una + 2 * MSS + 100, &seq, &len), TCPE_SB_LOST);
+	assert_int_equal(seq, una + MSS);
+	assert_int_equal(len, MSS);
+	/* The range stops at lost_end. */
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, end, una + 2 * MSS,
+	    MSS, DT, una + 2 * MSS + 100, &seq, &len), TCPE_SB_LOST);
+	assert_int_equal(seq, una + 2 * MSS);
+	assert_int_equal(len, 100);
+	/* Past it: new data, else the rest of the hole by rule 3. */
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, end,
+	    una + 2 * MSS + 100, MSS, DT, una + 2 * MSS + 100, &seq, &len),
+	    TCPE_SB_NEW);
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, nxt,
+	    una + 2 * MSS + 100, MSS, DT, una + 2 * MSS + 100, &seq, &len),
+	    TCPE_SB_UNSACKED);
+	assert_int_equal(seq, una + 2 * MSS + 100);
+	assert_int_equal(len, MSS);
+	/* lost_end inside the range: the range ends the hole's segment. */
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, end,
+	    una + 4 * MSS + 200, MSS, DT, una + 5 * MSS + 500, &seq, &len),
+	    TCPE_SB_LOST);
+	assert_int_equal(seq, una + 4 * MSS + 200);
+	assert_int_equal(len, 800);
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, end, una + 5 * MSS,
+	    MSS, DT, una + 5 * MSS + 500, &seq, &len), TCPE_SB_NEW);
+	/* Above HighSACK, below lost_end: lost (NextSeg never goes there). */
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, end, una + 5 * MSS,
+	    MSS, DT, una + 8 * MSS, &seq, &len), TCPE_SB_LOST);
+	assert_int_equal(seq, una + 6 * MSS);
+	assert_int_equal(len, MSS);
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, end,
+	    una + 7 * MSS + 300, MSS, DT, una + 8 * MSS, &seq, &len),
+	    TCPE_SB_LOST);
+	assert_int_equal(seq, una + 7 * MSS + 300);
+	assert_int_equal(len, 700);
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, end, una + 8 * MSS,
+	    MSS, DT, una + 8 * MSS, &seq, &len), TCPE_SB_NEW);
+	seq = len = 7;
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, nxt, una + 8 * MSS,
+	    MSS, DT, una + 8 * MSS, &seq, &len), TCPE_SB_NONE);
+	assert_int_equal(seq, 7);
+	assert_int_equal(len, 7);
+	/* lost_end beyond SND.NXT: up to SND.NXT, then new data. */
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, end, una + 9 * MSS,
+	    MSS, DT, nxt + 3 * MSS, &seq, &len), TCPE_SB_LOST);
+	assert_int_equal(seq, una + 9 * MSS);
+	assert_int_equal(len, MSS);
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, end, nxt, MSS, DT,
+	    nxt + 3 * MSS, &seq, &len), TCPE_SB_NEW);
+	assert_int_equal(seq, nxt);
+	/* No scoreboard ranges, the whole flight lost (after an RTO). */
+	tcpe_sb_init(&sb);
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, end, una + MSS / 2,
+	    MSS, DT, nxt, &seq, &len), TCPE_SB_LOST);
+	assert_int_equal(seq, una + MSS / 2);
+	assert_int_equal(len, MSS);
+	/* mss 0: nothing. */
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, end, una, 0, DT, nxt,
+	    &seq, &len), TCPE_SB_NONE);
+
+	/* 2 .. 4 SACKed: the hole at 0 is lost by IsLost: not clipped. */
+	b[0] = segs(una, 2, 5);
+	tcpe_sb_update(&sb, una, nxt, b, 1, NULL);
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, end, una, MSS, DT,
+	    una + MSS / 2, &seq, &len), TCPE_SB_LOST);
+	assert_int_equal(seq, una);
+	assert_int_equal(len, MSS);
+	/* Straddling the range: 5, 6 lost, 7 not (new data next). */
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, end, una + 2 * MSS,
+	    MSS, DT, una + 7 * MSS, &seq, &len), TCPE_SB_LOST);
+	assert_int_equal(seq, una + 5 * MSS);
+	assert_int_equal(len, MSS);
+	assert_int_equal(tcpe_sb_next_lost(&sb, una, nxt, end, una + 7 * MSS,
+	    MSS, DT, una + 7 * MSS, &seq, &len), TCPE_SB_NEW);
+}
+
 static void
 test_wraparound(void **state)
 {
@@ -1038,12 +1224,121 @@ r_check(uint64_t *s, const struct model *md, const struct tcpe_sb *sb)
 	}
 }
 
+/*
+ * tcpe_sb_pipe_lost() and tcpe_sb_next_lost() against the model, with
+ * their own random stream t (the one of r_check() is left as it was):
+ * lost_end at or below SND.UNA gives exactly tcpe_sb_pipe() and
+ * tcpe_sb_next(); anywhere else, an octet is lost if IsLost or below
+ * lost_end, and a rule 1 range stops at lost_end unless its hole is
+ * lost by IsLost.
+ */
 static void
-r_run(uint64_t seed, uint32_t una, uint32_t steps)
+r_check_lost(uint64_t *t, const struct model *md, const struct tcpe_sb *sb)
+{
+	static bool lost[RWIN];
+	uint32_t i, j, top = 0, mss, dt, hr, le, L, pipe, avail, start;
+	uint32_t seq = 0, len = 0, seq2 = 0, len2 = 0, wseq = 0, wlen = 0;
+	enum tcpe_sb_rule want = TCPE_SB_NONE, got, got2;
+	bool ext;
+
+	for (i = 0; i < md->sent; i++)
+		if (md->m[i])
+			top = i + 1;
+	mss = rndn(t, 4) == 0 ? 1 + rndn(t, 3 * RMSS) : RMSS;
+	dt = rndn(t, 5);
+	hr = rndn(t, 8) == 0 ? md->una - 1 - rndn(t, RMSS) :
+	    md->una + rndn(t, md->sent + 2 * RMSS);
+	avail = rndn(t, 2) == 0 ? 0 : rndn(t, 2 * RMSS);
+	m_lost_all(md, mss, dt, lost);
+
+	/* At or below SND.UNA: the plain functions. */
+	le = rndn(t, 2) == 0 ? md->una : md->una - 1 - rndn(t, 1u << 30);
+	assert_int_equal(tcpe_sb_pipe_lost(sb, md->una, md->una + md->sent,
+	    hr, mss, dt, le), tcpe_sb_pipe(sb, md->una, md->una + md->sent, hr,
+	    mss, dt));
+	seq = len = seq2 = len2 = 0;
+	got = tcpe_sb_next_lost(sb, md->una, md->una + md->sent,
+	    md->una + md->sent + avail, hr, mss, dt, le, &seq, &len);
+	got2 = tcpe_sb_next(sb, md->una, md->una + md->sent,
+	    md->una + md->sent + avail, hr, mss, dt, &seq2, &len2);
+	assert_int_equal(got, got2);
+	assert_int_equal(seq, seq2);
+	assert_int_equal(len, len2);
+
+	/* Anywhere: below, in a hole, in a range, its edges, beyond. */
+	switch (rndn(t, 4)) {
+	case 0:
+		le = md->una + top;
+		break;
+	case 1:
+		le = md->una + md->sent + rndn(t, 3 * RMSS);
+		break;
+	case 2:
+		/* A range's edge. */
+		i = rndn(t, md->sent + 1);
+		while (i < md->sent && i > 0 && md->m[i] == md->m[i - 1])
+			i++;
+		le = md->una + i;
+		break;
+	default:
+		le = md->una + rndn(t, md->sent + 1);
+		break;
+	}
+	L = tcpe_seq_gt(le, md->una) ? le - md->una : 0;
+	if (L > md->sent)
+		L = md->sent;
+	pipe = 0;
+	for (i = 0; i < md->sent; i++) {
+		if (md->m[i])
+			continue;
+		if (!lost[i] && i >= L)
+			pipe++;
+		if (tcpe_seq_lt(md->una + i, hr))
+			pipe++;
+	}
+	assert_int_equal(tcpe_sb_pipe_lost(sb, md->una, md->una + md->sent,
+	    hr, mss, dt, le), pipe);
+
+	start = tcpe_seq_lt(hr, md->una) ? 0 : hr - md->una;
+	for (i = start; i < md->sent; i++)
+		if (!md->m[i])
+			break;
+	ext = i < top && lost[i];	/* lost by IsLost */
+	if (i < md->sent && (ext || i < L)) {
+		want = TCPE_SB_LOST;
+		for (j = i; j < md->sent && !md->m[j] && j - i < mss &&
+		    (ext || j < L); j++)
+			;
+		wseq = md->una + i;
+		wlen = j - i;
+	} else if (avail > 0) {
+		want = TCPE_SB_NEW;
+		wseq = md->una + md->sent;
+		wlen = avail < mss ? avail : mss;
+	} else if (i < top) {
+		want = TCPE_SB_UNSACKED;
+		for (j = i; j < md->sent && !md->m[j] && j - i < mss; j++)
+			;
+		wseq = md->una + i;
+		wlen = j - i;
+	}
+	got = tcpe_sb_next_lost(sb, md->una, md->una + md->sent,
+	    md->una + md->sent + avail, hr, mss, dt, le, &seq, &len);
+	assert_int_equal(got, want);
+	if (want != TCPE_SB_NONE) {
+		assert_int_equal(seq, wseq);
+		assert_int_equal(len, wlen);
+	}
+}
+
+/* lost: also r_check_lost() after each step, from its own stream. */
+static void
+r_run(uint64_t seed, uint32_t una, uint32_t steps, bool lost)
 {
 	static struct model md;
 	struct tcpe_sb sb;
 	uint64_t s = seed * 0x9e3779b97f4a7c15ull + 1;
+	uint64_t t = seed * 0xd1b54a32d192ed03ull + 7;
 	uint32_t step, op, d;
 
 	memset(&md, 0, sizeof(md));
@@ -1077,6 +1372,8 @@ r_run(uint64_t seed, uint32_t una, uint32_t steps)
 			r_update(&s, &md, &sb);
 		}
 		r_check(&s, &md, &sb);
+		if (lost)
+			r_check_lost(&t, &md, &sb);
 		/* Refill when mostly acknowledged, to keep holes coming. */
 		if (md.sent < 4 * RMSS)
 			md.sent += RWIN / 2;
@@ -1093,8 +1390,23 @@ test_random(void **state)
 	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
 		/* Half of the runs cross 2^32 early on. */
 		r_run(seeds[i], i % 2 == 0 ? BASE + (uint32_t)seeds[i] :
-		    UINT32_MAX - RWIN - (uint32_t)(seeds[i] % 1000), 3000);
+		    UINT32_MAX - RWIN - (uint32_t)(seeds[i] % 1000), 3000,
+		    false);
 	}
+}
+
+/* The same scoreboards, and the lost_end variants checked at each step. */
+static void
+test_random_lost(void **state)
+{
+	static const uint64_t seeds[] = { 5, 8, 13, 8985, 6675, 424242 };
+	uint32_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
+		r_run(seeds[i], i % 2 == 0 ? BASE + (uint32_t)seeds[i] :
+		    UINT32_MAX - RWIN - (uint32_t)(seeds[i] % 1000), 3000,
+		    true);
 }
 
 int
@@ -1110,9 +1422,12 @@ main(void)
 		cmocka_unit_test(test_is_lost),
 		cmocka_unit_test(test_pipe),
 		cmocka_unit_test(test_next_seg),
+		cmocka_unit_test(test_pipe_lost),
+		cmocka_unit_test(test_next_lost),
 		cmocka_unit_test(test_wraparound),
 		cmocka_unit_test(test_range_limit),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_random_lost),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
