@@ -437,6 +437,7 @@ enter_time_wait(struct tcpe_conn *c, tcpe_time_t now)
 {
 	tcpe_conn_set_state(c, TCPE_TIME_WAIT);
 	c->deadline[TCPE_TT_RTO] = TCPE_TIME_NEVER;
+	c->deadline[TCPE_TT_EARLY] = TCPE_TIME_NEVER;
 	c->deadline[TCPE_TT_2MSL] = now + TCPE_S(c->stack->cfg.timewait_len);
 }
 
@@ -563,6 +564,8 @@ cc_start(struct tcpe_conn *c)
 }
 
 /* --- output ------------------------------------------------------------ */
+
+static void tlp_arm(struct tcpe_conn *c, tcpe_time_t now);
 
 static void
 count_tx(struct tcpe_conn *c, uint32_t seq)
@@ -754,12 +757,13 @@ sack_recovery_output(struct tcpe_conn *c, tcpe_time_t now,
 
 	wnd_end = c->snd_una + c->snd_wnd;
 	limit = tcpe_seq_lt(wnd_end, data_end) ? wnd_end : data_end;
-	pipe = tcpe_sb_pipe(c->sb, c->snd_una, c->snd_max, c->high_rxt, smss,
-	    cfg->reordering);
+	pipe = tcpe_sb_pipe_lost(c->sb, c->snd_una, c->snd_max, c->high_rxt,
+	    smss, cfg->reordering, c->lost_end);
 	while (pipe < cwnd(c)) {
-		r = tcpe_sb_next(c->sb, c->snd_una, c->snd_max,
+		r = tcpe_sb_next_lost(c->sb, c->snd_una, c->snd_max,
 		    tcpe_seq_lt(limit, c->snd_max) ? c->snd_max : limit,
-		    c->high_rxt, smss, cfg->reordering, &seq, &len);
+		    c->high_rxt, smss, cfg->reordering, c->lost_end, &seq,
+		    &len);
 		if (r == TCPE_SB_NONE)
 			break;
 		if (r == TCPE_SB_NEW) {
@@ -772,6 +776,11 @@ sack_recovery_output(struct tcpe_conn *c, tcpe_time_t now,
 			got = rexmit(c, seq, len, now, out);
 			if (got <= 0)
 				break;
+			/* RACK: what is sent from now on is sent after it. */
+			if (!(c->flags & TCPE_CF_FENCE)) {
+				c->flags |= TCPE_CF_FENCE;
+				c->rxt_fence = c->snd_max;
+			}
 			if (tcpe_seq_gt(seq + (uint32_t)got, c->high_rxt))
 				c->high_rxt = seq + (uint32_t)got;
 		}
@@ -806,13 +815,17 @@ conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 			if (got >= 0) {
 				c->flags &= ~TCPE_CF_RTX_HEAD;
 				sent = got > 0;
+				if (sent && !(c->flags & TCPE_CF_FENCE)) {
+					c->flags |= TCPE_CF_FENCE;
+					c->rxt_fence = c->snd_max;
+				}
 				if (tcpe_seq_gt(c->snd_una + (uint32_t)got,
 				    c->high_rxt))
 					c->high_rxt = c->snd_una + (uint32_t)got;
 			}
 		}
-		if ((c->flags & TCPE_CF_RECOVERY) && c->sb != NULL &&
-		    !(c->flags & TCPE_CF_RTX_HEAD)) {
+		if ((c->flags & (TCPE_CF_RECOVERY | TCPE_CF_LOSS)) &&
+		    c->sb != NULL && !(c->flags & TCPE_CF_RTX_HEAD)) {
 			sack_recovery_output(c, now, out);
 			break;
 		}
@@ -898,6 +911,8 @@ conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 		if (c->snd_una == c->snd_max && tcpe_seq_lt(c->snd_nxt,
 		    data_end))
 			arm_rto(c, now);
+		if (sent || c->deadline[TCPE_TT_EARLY] == TCPE_TIME_NEVER)
+			tlp_arm(c, now);
 		break;
 	default:
 		break;
@@ -1079,8 +1094,13 @@ enter_recovery(struct tcpe_conn *c, tcpe_time_t now)
 		flight = c->dup_flight;
 	c->recover = c->snd_max;
 	c->flags |= TCPE_CF_RECOVERY | TCPE_CF_RTX_HEAD;
-	c->flags &= ~TCPE_CF_RTT_ON;
+	/* A probe out has done its work: recovery takes over. */
+	c->flags &= ~(TCPE_CF_RTT_ON | TCPE_CF_FENCE | TCPE_CF_TLP |
+	    TCPE_CF_TLP_RXT);
 	c->high_rxt = c->snd_una;
+	c->lost_end = c->snd_una;
+	if (!(c->flags & TCPE_CF_REO))
+		c->deadline[TCPE_TT_EARLY] = TCPE_TIME_NEVER;
 	s->mib[TCPE_MIB_FAST_RETRANS]++;
 	if (c->sb != NULL) {
 		s->mib[TCPE_MIB_SACK_RECOVERY]++;
@@ -1117,6 +1137,199 @@ dup_thresh(const struct tcpe_conn *c)
 	return th;
 }
 
+/*
+ * RACK-TLP (RFC 8985), on SACK connections: tcp_recovery enables RACK's
+ * loss detection, tcp_early_retrans 3 or 4 the tail loss probe (TLP), as
+ * in Linux. RACK orders transmissions by time; tcpe keeps no time per
+ * segment but knows the order: first transmissions go out in sequence
+ * order, a retransmission after everything below rxt_fence (SND.MAX when
+ * the recovery pass resent its first segment). So
+ *  - a hole below a SACKed byte was sent before it: lost once the
+ *    reordering window has passed without it being filled. The window
+ *    (the REO timer) is SRTT/4 times (1 + reo_steps), at most SRTT, at
+ *    least 1 ms; it starts with reo_mark = HighSACK, and when it ends
+ *    lost_end moves up to reo_mark: only holes below what was SACKed when
+ *    it began have waited it (it starts again for holes that came since);
+ *  - a SACKed byte at or above rxt_fence was sent after this pass's
+ *    first retransmission: when the reordering window that began with
+ *    reo_mark above rxt_fence ends, the retransmissions below rxt_fence
+ *    that are still holes were lost (TCPLostRetransmit), and the pass
+ *    starts again from SND.UNA;
+ *  - each D-SACK (a spurious resend) widens the window by one step, at
+ *    most once per loss episode; 16 episodes without one narrow it again
+ *    (Linux tcp_rack_update_reo_wnd);
+ *  - after an RTO every byte in flight is lost (lost_end = SND.MAX) but
+ *    what the peer SACKed stays SACKed on the first timeout of a stall
+ *    (Linux keeps the marks; a later timeout clears them in case the
+ *    peer reneged, RFC 6675 section 5.1), and recovery goes on with the
+ *    scoreboard from one segment of cwnd (TCPE_CF_LOSS, Linux CA_Loss).
+ */
+static bool
+rack_on(const struct tcpe_conn *c)
+{
+	return c->stack->cfg.recovery != 0 && (c->flags & TCPE_CF_SACK);
+}
+
+static bool
+tlp_on(const struct tcpe_conn *c)
+{
+	return c->stack->cfg.early_retrans >= 3 && (c->flags & TCPE_CF_SACK);
+}
+
+/*
+ * Arm the probe timeout (RFC 8985 7.2, Linux tcp_schedule_loss_probe):
+ * 2 SRTT plus, with one segment out, tcp_rto_min_ms for the peer's
+ * delayed ACK, else 2 ms; never later than the RTO. Only in the open
+ * state with data in flight, an RTT sample, no probe out and no backoff.
+ */
+static void
+tlp_arm(struct tcpe_conn *c, tcpe_time_t now)
+{
+	tcpe_time_t when;
+
+	if (!tlp_on(c) || !tcpe_state_synchronized(c->state) ||
+	    (c->flags & (TCPE_CF_RECOVERY | TCPE_CF_LOSS | TCPE_CF_TLP |
+	    TCPE_CF_REO)) || c->rtx_count != 0 || c->snd_una == c->snd_max ||
+	    c->rtt.srtt == 0 || c->deadline[TCPE_TT_RTO] == TCPE_TIME_NEVER)
+		return;
+	when = now + 2 * c->rtt.srtt + (c->snd_max - c->snd_una <=
+	    seg_mss(c) ? TCPE_MS(c->stack->cfg.rto_min_ms) : TCPE_MS(2));
+	if (when > c->deadline[TCPE_TT_RTO])
+		when = c->deadline[TCPE_TT_RTO];
+	c->deadline[TCPE_TT_EARLY] = when;
+}
+
+/*
+ * The ACK of a probe (RFC 8985 7.4, Linux tcp_process_tlp_ack): a probe
+ * of new data, or one the peer reports as a duplicate (D-SACK, or a
+ * plain duplicate ACK at tlp_high), repaired nothing; an ACK beyond
+ * tlp_high without either means the probe repaired a loss: cwnd is
+ * reduced once, as for fast recovery (TCPLossProbeRecovery).
+ */
+static void
+tlp_ack(struct tcpe_conn *c, uint32_t ack, bool dsack, bool pure_dup,
+    tcpe_time_t now)
+{
+	if (tcpe_seq_lt(ack, c->tlp_high))
+		return;
+	if ((c->flags & TCPE_CF_TLP_RXT) && !dsack &&
+	    tcpe_seq_gt(ack, c->tlp_high)) {
+		c->stack->mib[TCPE_MIB_LOSS_PROBE_RECOVERY]++;
+		if (!(c->flags & (TCPE_CF_RECOVERY | TCPE_CF_LOSS)))
+			tcpe_cc_on_congestion(&c->cc, seg_mss(c),
+			    c->snd_max - c->snd_una, now);
+	} else if ((c->flags & TCPE_CF_TLP_RXT) && !dsack && !pure_dup) {
+		return;		/* the probe's fate is not known yet */
+	}
+	c->flags &= ~(TCPE_CF_TLP | TCPE_CF_TLP_RXT);
+}
+
+/*
+ * RACK's reordering window adapts as Linux's does (tcp_rack_update_reo_wnd):
+ * a D-SACK says a resend was spurious, so the window grows by SRTT/4 (at
+ * most once per loss episode, up to SRTT) and stays so for 16 episodes.
+ */
+static void
+rack_dsack(struct tcpe_conn *c)
+{
+	if (!rack_on(c) || (c->flags & TCPE_CF_REO_GREW))
+		return;
+	if (c->rtt.reo_steps < 255)
+		c->rtt.reo_steps++;
+	c->rtt.reo_persist = 16;
+	c->flags |= TCPE_CF_REO_GREW;
+}
+
+/* A recovery or loss episode ended. */
+static void
+rack_episode_end(struct tcpe_conn *c)
+{
+	c->flags &= ~TCPE_CF_REO_GREW;
+	if (c->rtt.reo_persist > 0 && --c->rtt.reo_persist == 0)
+		c->rtt.reo_steps = 0;
+}
+
+/* After the ACK's cumulative and SACK information is taken. */
+static void
+rack_ack(struct tcpe_conn *c)
+{
+	if ((c->flags & TCPE_CF_LOSS) &&
+	    tcpe_seq_geq(c->snd_una, c->recover)) {
+		c->flags &= ~(TCPE_CF_LOSS | TCPE_CF_FENCE);
+		rack_episode_end(c);
+	}
+	if ((c->flags & TCPE_CF_FENCE) &&
+	    tcpe_seq_geq(c->snd_una, c->rxt_fence))
+		c->flags &= ~TCPE_CF_FENCE;
+}
+
+/*
+ * Data sent after the first retransmission of this pass is SACKed while
+ * holes below rxt_fence remain? Then those retransmissions were lost,
+ * once the reordering window has passed (checked when it ends).
+ */
+static bool
+rack_fence_crossed(const struct tcpe_conn *c)
+{
+	return (c->flags & TCPE_CF_FENCE) && c->sb != NULL && rack_on(c) &&
+	    (c->flags & (TCPE_CF_RECOVERY | TCPE_CF_LOSS)) &&
+	    tcpe_sb_sacked_bytes(c->sb) > 0 &&
+	    tcpe_seq_gt(tcpe_sb_high_sacked(c->sb), c->rxt_fence);
+}
+
+/* The reordering window ended with the fence crossed: resend the pass. */
+static void
+rack_lost_retransmit(struct tcpe_conn *c)
+{
+	c->stack->mib[TCPE_MIB_LOST_RETRANSMIT]++;
+	if (tcpe_seq_gt(c->rxt_fence, c->lost_end))
+		c->lost_end = c->rxt_fence;
+	c->high_rxt = c->snd_una;
+	c->flags &= ~TCPE_CF_FENCE;
+}
+
+/* A hole at or above from, below HighSACK? */
+static bool
+sb_hole_above(const struct tcpe_sb *sb, uint32_t from)
+{
+	uint32_t k;
+
+	if (!tcpe_seq_lt(from, tcpe_sb_high_sacked(sb)))
+		return false;
+	if (!tcpe_sb_is_sacked(sb, from))
+		return true;
+	for (k = 0; k < sb->n; k++)
+		if (tcpe_seq_gt(sb->r[k].left, from))
+			return true;
+	return false;
+}
+
+/* Start RACK's reordering window for holes not yet known lost. */
+static void
+rack_reo_arm(struct tcpe_conn *c, tcpe_time_t now)
+{
+	uint32_t from = c->snd_una;
+	tcpe_time_t reo;
+
+	if (!rack_on(c) || c->sb == NULL || (c->flags & TCPE_CF_REO) ||
+	    tcpe_sb_sacked_bytes(c->sb) == 0 ||
+	    !tcpe_state_synchronized(c->state))
+		return;
+	if ((c->flags & (TCPE_CF_RECOVERY | TCPE_CF_LOSS)) &&
+	    tcpe_seq_gt(c->lost_end, from))
+		from = c->lost_end;
+	if (!sb_hole_above(c->sb, from) && !rack_fence_crossed(c))
+		return;
+	reo = c->rtt.srtt / 4 * (1u + c->rtt.reo_steps);
+	if (reo > c->rtt.srtt)
+		reo = c->rtt.srtt;
+	if (reo < TCPE_MS(1))
+		reo = TCPE_MS(1);
+	c->deadline[TCPE_TT_EARLY] = now + reo;
+	c->flags |= TCPE_CF_REO;
+	c->reo_mark = tcpe_sb_high_sacked(c->sb);
+}
+
 /* Fifth step: the ACK field, for states past SYN_RECEIVED. */
 static bool
 process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
@@ -1125,7 +1338,7 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 	struct tcpe_stack *s = c->stack;
 	uint32_t acked, data, wnd, flight, smss = seg_mss(c), dupthresh;
 	struct tcpe_sack_block dsack;
-	bool dup;
+	bool dup, pure_dup, got_dsack = false;
 
 	/* RFC 5961 section 5.2: acceptable is SND.UNA - MAX.SND.WND .. SND.NXT */
 	if (tcpe_seq_gt(seg->ack, c->snd_max)) {
@@ -1139,6 +1352,8 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		return false;
 	}
 	dup = is_dupack(c, seg);
+	pure_dup = seg->ack == c->snd_una && seg->data.len == 0 &&
+	    !(seg->flags & (TCPE_TH_SYN | TCPE_TH_FIN));
 	flight = c->snd_max - c->snd_una;
 	/* SACK blocks (RFC 2018), kept until cumulatively acknowledged. */
 	if ((c->flags & TCPE_CF_SACK) && (seg->opts.present & TCPE_OPT_SACK) &&
@@ -1157,8 +1372,13 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 			    seg->ack, seg->opts.sack, seg->opts.nsack,
 			    &dsack) == 0)
 				dup = false;
-			if (dsack.left != dsack.right)
+			else
+				pure_dup = false;
+			if (dsack.left != dsack.right) {
 				s->mib[TCPE_MIB_DSACK_RECV]++;
+				got_dsack = true;
+				rack_dsack(c);
+			}
 		}
 	}
 	if (tcpe_seq_gt(seg->ack, c->snd_una)) {
@@ -1181,6 +1401,9 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		c->rto = c->rtt.rto;
 		c->flags &= ~TCPE_CF_RTO_ONE;
 		c->dupacks = 0;
+		/* RFC 8985 7.2: the probe timeout restarts on an ACK. */
+		if (!(c->flags & TCPE_CF_REO))
+			c->deadline[TCPE_TT_EARLY] = TCPE_TIME_NEVER;
 		if (!(c->flags & TCPE_CF_RECOVERY)) {
 			tcpe_cc_on_ack(&c->cc, smss, acked, flight, now,
 			    c->rtt.srtt);
@@ -1189,7 +1412,9 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 			 * Full ACK: recovery is over (RFC 6582 step 3, RFC
 			 * 6675 section 5): cwnd = min(ssthresh, flight + SMSS).
 			 */
-			c->flags &= ~(TCPE_CF_RECOVERY | TCPE_CF_RTX_HEAD);
+			c->flags &= ~(TCPE_CF_RECOVERY | TCPE_CF_RTX_HEAD |
+			    TCPE_CF_FENCE);
+			rack_episode_end(c);
 			flight = c->snd_max - c->snd_una;
 			c->cc.cwnd = c->cc.ssthresh < flight + smss ?
 			    c->cc.ssthresh : flight + smss;
@@ -1223,14 +1448,18 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		    c->cc.cwnd < UINT32_MAX - smss)
 			c->cc.cwnd += smss;
 	}
+	if (c->flags & TCPE_CF_TLP)
+		tlp_ack(c, seg->ack, got_dsack, pure_dup, now);
+	rack_ack(c);
 	/* An idle connection keeps no scoreboard. */
 	if (c->sb != NULL && tcpe_sb_sacked_bytes(c->sb) == 0 &&
-	    !(c->flags & TCPE_CF_RECOVERY)) {
+	    !(c->flags & (TCPE_CF_RECOVERY | TCPE_CF_LOSS))) {
 		free(c->sb);
 		c->sb = NULL;
 	}
 	/* Loss detection: DupThresh duplicate ACKs, or RFC 6675 IsLost. */
-	if (!(c->flags & TCPE_CF_RECOVERY) && c->snd_una != c->snd_max &&
+	if (!(c->flags & (TCPE_CF_RECOVERY | TCPE_CF_LOSS)) &&
+	    c->snd_una != c->snd_max &&
 	    tcpe_seq_geq(c->snd_una, c->recover) &&
 	    tcpe_state_synchronized(c->state) &&
 	    (c->dupacks > 0 || c->sb != NULL)) {
@@ -1240,6 +1469,7 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		    tcpe_sb_is_lost(c->sb, c->snd_una, smss, dupthresh)))
 			enter_recovery(c, now);
 	}
+	rack_reo_arm(c, now);
 	/* The peer is alive: restart the count of unanswered probes. */
 	if (!is_orphan(c))
 		c->probes = 0;
@@ -1797,6 +2027,110 @@ rtx_timed_out(const struct tcpe_conn *c, uint32_t limit, tcpe_time_t now)
 	    TCPE_MS(cfg->rto_min_ms), TCPE_MS(cfg->rto_max_ms));
 }
 
+/*
+ * RACK after an RTO (RFC 8985 6.3, Linux tcp_enter_loss): everything in
+ * flight is lost; the scoreboard drives the resends (from cwnd one
+ * segment, growing as ACKs come) until SND.UNA reaches recover.
+ */
+static void
+rto_loss(struct tcpe_conn *c)
+{
+	if (c->sb == NULL) {
+		c->sb = malloc(sizeof(*c->sb));
+		if (c->sb == NULL)
+			return;		/* go-back-N without a scoreboard */
+		tcpe_sb_init(c->sb);
+		tcpe_sb_advance(c->sb, c->snd_una);
+	}
+	c->flags |= TCPE_CF_LOSS;
+	c->lost_end = c->snd_max;
+	c->snd_nxt = c->snd_max;
+	c->stack->mib[TCPE_MIB_LOSS_RECOVERY_AFTER_RTO]++;
+}
+
+/*
+ * The early timer (RFC 8985): RACK's reordering window ran out (CF_REO)
+ * -- the holes below HighSACK are lost, recovery starts or goes on --
+ * or the probe timeout fired: send one new segment if the peer's window
+ * allows, else resend the last one, to draw an ACK with SACK information
+ * instead of waiting for the RTO (TCPLossProbes).
+ */
+static void
+expire_early(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
+{
+	struct tcpe_stack *s = c->stack;
+	uint32_t data_end = c->snd_una + c->sndq.bytes, smss = seg_mss(c);
+	uint32_t wnd_end = c->snd_una + c->snd_wnd, len, seq;
+	bool reo = (c->flags & TCPE_CF_REO) != 0, fin;
+	int got = -1;
+
+	c->deadline[TCPE_TT_EARLY] = TCPE_TIME_NEVER;
+	c->flags &= ~TCPE_CF_REO;
+	if (!tcpe_state_synchronized(c->state) || c->snd_una == c->snd_max)
+		return;
+	if (reo) {
+		/*
+		 * Only what was SACKed when the window began has waited
+		 * it: holes below reo_mark are lost, a retransmission
+		 * below rxt_fence too if reo_mark was above it.
+		 */
+		if (rack_fence_crossed(c) &&
+		    tcpe_seq_gt(c->reo_mark, c->rxt_fence) &&
+		    sb_hole_above(c->sb, c->snd_una))
+			rack_lost_retransmit(c);
+		if (c->sb == NULL || !sb_hole_above(c->sb, c->snd_una) ||
+		    !tcpe_seq_gt(c->reo_mark, c->snd_una)) {
+			rack_reo_arm(c, now);
+			tlp_arm(c, now);	/* the window displaced it */
+			return;
+		}
+		s->mib[TCPE_MIB_RACK_REO_TIMEOUTS]++;
+		if (!(c->flags & (TCPE_CF_RECOVERY | TCPE_CF_LOSS))) {
+			if (tcpe_seq_lt(c->snd_una, c->recover))
+				return;
+			enter_recovery(c, now);
+		}
+		if (tcpe_seq_gt(c->reo_mark, c->lost_end))
+			c->lost_end = c->reo_mark;
+		conn_output(c, now, out);
+		rack_reo_arm(c, now);	/* for holes that came since */
+		return;
+	}
+	if (c->flags & (TCPE_CF_RECOVERY | TCPE_CF_LOSS | TCPE_CF_TLP))
+		return;
+	/* RFC 8985 7.3: the RTO runs again from the probe. */
+	c->deadline[TCPE_TT_RTO] = now + c->rto;
+	if (c->snd_nxt == c->snd_max && tcpe_seq_lt(c->snd_max, data_end) &&
+	    tcpe_seq_lt(c->snd_max, wnd_end)) {
+		len = data_end - c->snd_max;
+		if (len > wnd_end - c->snd_max)
+			len = wnd_end - c->snd_max;
+		if (len > smss)
+			len = smss;
+		fin = (c->flags & TCPE_CF_FIN_QUEUED) &&
+		    c->snd_max + len == data_end;
+		got = xmit(c, c->snd_max, len, fin, now, out);
+		if (got > 0) {
+			if (c->snd_max + (uint32_t)got != data_end)
+				fin = false;
+			c->snd_max += (uint32_t)got + (fin ? 1 : 0);
+			c->snd_nxt = c->snd_max;
+			if (fin)
+				c->flags |= TCPE_CF_FIN_SENT;
+		}
+	}
+	if (got <= 0) {
+		len = c->snd_max - c->snd_una;
+		seq = c->snd_max - (len < smss ? len : smss);
+		if (rexmit(c, seq, c->snd_max - seq, now, out) <= 0)
+			return;
+		c->flags |= TCPE_CF_TLP_RXT;
+	}
+	s->mib[TCPE_MIB_LOSS_PROBES]++;
+	c->flags |= TCPE_CF_TLP;
+	c->tlp_high = c->snd_max;
+}
+
 static void
 expire_rto(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 {
@@ -1805,6 +2139,8 @@ expire_rto(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 	uint32_t limit;
 
 	c->deadline[TCPE_TT_RTO] = TCPE_TIME_NEVER;
+	c->deadline[TCPE_TT_EARLY] = TCPE_TIME_NEVER;
+	c->flags &= ~(TCPE_CF_REO | TCPE_CF_TLP | TCPE_CF_TLP_RXT);
 	if (c->snd_una == c->snd_max) {
 		if (!(tcpe_state_synchronized(c->state) && c->sndq.bytes > 0 &&
 		    c->snd_wnd == 0)) {
@@ -1882,12 +2218,14 @@ expire_rto(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 			c->cc.cwnd = seg_mss(c);
 		}
 		c->flags &= ~(TCPE_CF_RECOVERY | TCPE_CF_RTX_HEAD |
-		    TCPE_CF_RTT_ON);
-		if (c->sb != NULL)
+		    TCPE_CF_RTT_ON | TCPE_CF_LOSS | TCPE_CF_FENCE);
+		if (c->sb != NULL && !(rack_on(c) && c->rtx_count == 0))
 			tcpe_sb_clear(c->sb);
 		c->recover = c->snd_max;
 		c->high_rxt = c->snd_una;
 		c->dupacks = 0;
+		if (rack_on(c))
+			rto_loss(c);
 	}
 	c->rtx_count++;
 	rto_backoff(c);
@@ -1897,8 +2235,10 @@ expire_rto(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 	 * a closed window is retried on the next expiry.
 	 */
 	c->deadline[TCPE_TT_RTO] = now + c->rto;
-	c->snd_nxt = c->snd_una;
-	c->flags |= TCPE_CF_RTO_ONE;
+	if (!(c->flags & TCPE_CF_LOSS)) {
+		c->snd_nxt = c->snd_una;
+		c->flags |= TCPE_CF_RTO_ONE;
+	}
 	conn_output(c, now, out);
 }
 
@@ -1950,6 +2290,8 @@ tcpe_conn_expire(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 			conn_closed(c, 0);
 		}
 	}
+	if (c->deadline[TCPE_TT_EARLY] <= now)
+		expire_early(c, now, out);
 	if (c->deadline[TCPE_TT_RTO] <= now)
 		expire_rto(c, now, out);
 	if (c->deadline[TCPE_TT_DELACK] <= now) {

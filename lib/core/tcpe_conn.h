@@ -71,6 +71,8 @@ enum tcpe_tt {
 				 * SO_LINGER {on, n} while our FIN is unacked */
 	TCPE_TT_DELACK,		/* delayed ACK */
 	TCPE_TT_KEEP,		/* keepalive */
+	TCPE_TT_EARLY,		/* RFC 8985: tail loss probe (PTO) or,
+				 * with CF_REO, RACK's reordering window */
 	TCPE_TT_N
 };
 
@@ -108,6 +110,16 @@ enum tcpe_tt {
 #define TCPE_CF_RTT_ON		0x200000 /* a segment is timed: rtt_seq */
 #define TCPE_CF_RECOVERY	0x400000 /* in fast recovery (until recover) */
 #define TCPE_CF_RTX_HEAD	0x800000 /* resend the segment at SND.UNA */
+#define TCPE_CF_LOSS		0x1000000 /* SACK recovery after an RTO, until
+					  * recover (Linux CA_Loss) */
+#define TCPE_CF_FENCE		0x2000000 /* rxt_fence set: this recovery pass
+					  * has retransmitted */
+#define TCPE_CF_TLP		0x4000000 /* a loss probe is out: tlp_high */
+#define TCPE_CF_TLP_RXT		0x8000000 /* ... and it was a retransmission */
+#define TCPE_CF_REO		0x10000000 /* TT_EARLY is RACK's reordering
+					   * window, not the probe timeout */
+#define TCPE_CF_REO_GREW	0x20000000 /* RACK's window grew on a D-SACK
+					   * since the last loss episode */
 
 /* ACKs sent at once after the handshake before delaying any (Linux). */
 #define TCPE_QUICKACKS		16
@@ -162,6 +174,7 @@ struct tcpe_conn {
 	uint16_t events;
 	uint16_t ato_ms;		/* delayed-ACK timeout (Linux ato) */
 	uint32_t flags;
+	uint32_t reo_mark;		/* HighSACK when RACK's window began */
 	int err;			/* 0 or -ECONNRESET/-ECONNREFUSED/... */
 	uint32_t lrcv_ms;		/* last data received, ms clock */
 	uint32_t dup_flight;		/* flight at the first duplicate ACK */
@@ -214,6 +227,11 @@ struct tcpe_conn {
 	uint32_t recover;		/* RFC 6582 recover */
 	uint32_t high_rxt;		/* one past the last byte resent in
 					 * recovery (RFC 6675 HighRxt + 1) */
+	uint32_t lost_end;		/* in recovery: every unSACKed byte
+					 * below is lost (RACK, RTO) */
+	uint32_t rxt_fence;		/* SND.MAX at this pass's first
+					 * retransmission (CF_FENCE) */
+	uint32_t tlp_high;		/* SND.MAX after the loss probe */
 	struct tcpe_sack_block dsack;	/* to report; left == right: none */
 
 	/*

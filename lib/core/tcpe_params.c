@@ -123,6 +123,16 @@ static const struct tcpe_param_desc tcp_desc[] = {
 	    "initial reordering degree: duplicate ACKs (or SACKed segments) "
 	    "that mark a segment lost, RFC 5681/6675 DupThresh "
 	    "(Linux net.ipv4.tcp_reordering)"),
+	TCP_P("tcp_recovery", TCPE_PT_U32, recovery, 0, 1, "1",
+	    "1: RACK loss detection (RFC 8985) with SACK: holes below SACKed "
+	    "data lost after a reordering window, lost retransmissions found "
+	    "without a timeout, SACK recovery after an RTO; 0: DupThresh only "
+	    "(Linux net.ipv4.tcp_recovery bit 0x1)"),
+	TCP_P("tcp_early_retrans", TCPE_PT_U32, early_retrans, 0, 4, "3",
+	    "3 or 4: tail loss probe (RFC 8985 section 7) on SACK "
+	    "connections, a probe segment after about two RTTs without an "
+	    "ACK instead of waiting for the RTO; 0 to 2: none "
+	    "(Linux net.ipv4.tcp_early_retrans)"),
 	TCP_E("tcp_congestion_control", congestion_control, tcpe_cc_names,
 	    TCPE_CC_N, "cubic",
 	    "congestion control of new connections: reno (NewReno, RFC 5681), "

@@ -42,6 +42,8 @@ struct tcpe_tcp_cfg {
 	uint32_t rfc1337;		/* tcp_rfc1337 0/1 */
 	uint32_t dsack;			/* tcp_dsack 0/1: send D-SACKs (RFC 2883) */
 	uint32_t reordering;		/* tcp_reordering: initial dupthresh */
+	uint32_t recovery;		/* tcp_recovery: 1 RACK (RFC 8985) */
+	uint32_t early_retrans;		/* tcp_early_retrans: 3, 4 TLP */
 	/* tcp_congestion_control: enum tcpe_cc_algo (TCPE_CC_*, tcpe_cc.h). */
 	uint32_t congestion_control;
 	uint32_t init_cwnd;		/* tcp_init_cwnd: IW, segments */

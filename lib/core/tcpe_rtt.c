@@ -24,6 +24,8 @@ tcpe_rtt_init(struct tcpe_rtt *r, tcpe_time_t rto_initial)
 	r->rttvar = 0;
 	r->rto = rto_initial;
 	r->valid = false;
+	r->reo_steps = 0;
+	r->reo_persist = 0;
 }
 
 void

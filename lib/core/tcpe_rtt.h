@@ -44,6 +44,13 @@ struct tcpe_rtt {
 	tcpe_time_t rttvar;	/* RTT variation, ns (0 before a sample) */
 	tcpe_time_t rto;	/* retransmission timeout, no backoff, ns */
 	bool valid;		/* a sample has been taken */
+	/*
+	 * RACK's reordering window (RFC 8985), derived from SRTT and kept
+	 * here by tcpe_conn.c (the estimator never reads them): SRTT/4
+	 * steps beyond the first, and loss episodes before they shrink.
+	 */
+	uint8_t reo_steps;
+	uint8_t reo_persist;
 };
 
 /*

@@ -284,13 +284,22 @@ uint32_t
 tcpe_sb_pipe(const struct tcpe_sb *sb, uint32_t snd_una, uint32_t snd_max,
     uint32_t high_rxt, uint32_t mss, uint32_t dupthresh)
 {
+	return tcpe_sb_pipe_lost(sb, snd_una, snd_max, high_rxt, mss,
+	    dupthresh, snd_una);
+}
+
+uint32_t
+tcpe_sb_pipe_lost(const struct tcpe_sb *sb, uint32_t snd_una, uint32_t snd_max,
+    uint32_t high_rxt, uint32_t mss, uint32_t dupthresh, uint32_t lost_end)
+{
 	bool hl[TCPE_SB_MAX_RANGES];
-	uint32_t k, win, rxt, pos, lo, hi, pipe;
+	uint32_t k, win, rxt, pos, lo, hi, pipe, le;
 
 	if ((int32_t)(snd_max - snd_una) <= 0)
 		return 0;
 	win = snd_max - snd_una;
 	rxt = clamp_off(high_rxt, snd_una, win);
+	le = clamp_off(lost_end, snd_una, win);
 	holes_lost(sb, mss, dupthresh, hl);
 
 	/*
@@ -304,14 +313,14 @@ tcpe_sb_pipe(const struct tcpe_sb *sb, uint32_t snd_una, uint32_t snd_max,
 		hi = clamp_off(sb->r[k].right, snd_una, win);
 		if (lo > pos) {
 			if (!hl[k])
-				pipe += lo - pos;
+				pipe += lo - pos - below(pos, lo, le);
 			pipe += below(pos, lo, rxt);
 		}
 		if (hi > pos)
 			pos = hi;
 	}
-	/* Above the highest SACKed octet nothing is lost. */
-	pipe += win - pos;
+	/* Above the highest SACKed octet only what lies below lost_end. */
+	pipe += win - pos - below(pos, win, le);
 	pipe += below(pos, win, rxt);
 	return pipe;
 }
@@ -321,13 +330,23 @@ tcpe_sb_next(const struct tcpe_sb *sb, uint32_t snd_una, uint32_t snd_nxt,
     uint32_t snd_max, uint32_t high_rxt, uint32_t mss, uint32_t dupthresh,
     uint32_t *seq, uint32_t *len)
 {
+	return tcpe_sb_next_lost(sb, snd_una, snd_nxt, snd_max, high_rxt, mss,
+	    dupthresh, snd_una, seq, len);
+}
+
+enum tcpe_sb_rule
+tcpe_sb_next_lost(const struct tcpe_sb *sb, uint32_t snd_una, uint32_t snd_nxt,
+    uint32_t snd_max, uint32_t high_rxt, uint32_t mss, uint32_t dupthresh,
+    uint32_t lost_end, uint32_t *seq, uint32_t *len)
+{
 	bool hl[TCPE_SB_MAX_RANGES];
 	bool found = false, is_lost = false;
-	uint32_t k, sent, pos, lo, hi, end = 0, avail;
+	uint32_t k, sent, pos, lo, hi, end = 0, avail, le;
 
 	if (mss == 0)
 		return TCPE_SB_NONE;
 	sent = clamp_off(snd_nxt, snd_una, UINT32_MAX >> 1);
+	le = clamp_off(lost_end, snd_una, sent);
 	holes_lost(sb, mss, dupthresh, hl);
 
 	/*
@@ -347,9 +366,17 @@ tcpe_sb_next(const struct tcpe_sb *sb, uint32_t snd_una, uint32_t snd_nxt,
 			continue;
 		}
 		found = true;
-		is_lost = hl[k];
+		is_lost = hl[k] || pos < le;
+		if (!hl[k] && pos < le && le < lo)
+			lo = le;	/* lost only up to lost_end */
 		end = lo - pos > mss ? pos + mss : lo;
 		break;
+	}
+	/* Above the highest SACKed octet: lost below lost_end. */
+	if (!found && pos < le) {
+		found = true;
+		is_lost = true;
+		end = le - pos > mss ? pos + mss : le;
 	}
 	if (found && is_lost) {
 		*seq = snd_una + pos;

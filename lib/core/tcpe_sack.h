@@ -130,6 +130,15 @@ uint32_t tcpe_sb_pipe(const struct tcpe_sb *sb, uint32_t snd_una,
     uint32_t snd_max, uint32_t high_rxt, uint32_t mss, uint32_t dupthresh);
 
 /*
+ * tcpe_sb_pipe() where, besides IsLost, every unSACKed octet below lost_end
+ * counts as lost (RFC 8985 RACK, or all of the flight after an RTO).
+ * lost_end at or below snd_una: tcpe_sb_pipe().
+ */
+uint32_t tcpe_sb_pipe_lost(const struct tcpe_sb *sb, uint32_t snd_una,
+    uint32_t snd_max, uint32_t high_rxt, uint32_t mss, uint32_t dupthresh,
+    uint32_t lost_end);
+
+/*
  * RFC 6675 NextSeg, rules 1 to 3 (rule 4, the rescue retransmission, is
  * left to the caller, which tracks RescueRxt per recovery):
  *  1. the first octet S2 >= high_rxt, >= snd_una, not SACKed, below the
@@ -153,6 +162,17 @@ uint32_t tcpe_sb_pipe(const struct tcpe_sb *sb, uint32_t snd_una,
 enum tcpe_sb_rule tcpe_sb_next(const struct tcpe_sb *sb, uint32_t snd_una,
     uint32_t snd_nxt, uint32_t snd_max, uint32_t high_rxt, uint32_t mss,
     uint32_t dupthresh, uint32_t *seq, uint32_t *len);
+
+/*
+ * tcpe_sb_next() with every unSACKed octet below lost_end lost as well
+ * (see tcpe_sb_pipe_lost()); rule 1 then also finds such octets above the
+ * highest SACKed one. A rule 1 range never straddles lost_end unless its
+ * hole is lost by IsLost. lost_end at or below snd_una: tcpe_sb_next().
+ */
+enum tcpe_sb_rule tcpe_sb_next_lost(const struct tcpe_sb *sb,
+    uint32_t snd_una, uint32_t snd_nxt, uint32_t snd_max, uint32_t high_rxt,
+    uint32_t mss, uint32_t dupthresh, uint32_t lost_end, uint32_t *seq,
+    uint32_t *len);
 
 /* tcpe_sb_next() != TCPE_SB_NONE. */
 bool tcpe_sb_next_seg(const struct tcpe_sb *sb, uint32_t snd_una,

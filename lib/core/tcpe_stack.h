@@ -59,6 +59,11 @@
 	X(DSACK_SENT, "TcpExt", "TCPDSACKOldSent") \
 	X(DSACK_RECV, "TcpExt", "TCPDSACKRecv") \
 	X(ACK_SKIPPED_SEQ, "TcpExt", "TCPACKSkippedSeq") \
+	X(LOSS_PROBES, "TcpExt", "TCPLossProbes") \
+	X(LOSS_PROBE_RECOVERY, "TcpExt", "TCPLossProbeRecovery") \
+	X(LOST_RETRANSMIT, "TcpExt", "TCPLostRetransmit") \
+	X(RACK_REO_TIMEOUTS, "Tcpe", "TCPRackReoTimeouts") \
+	X(LOSS_RECOVERY_AFTER_RTO, "Tcpe", "TCPSackLossRecovery") \
 	X(DROP_NO_CONN_MEM, "Tcpe", "DropNoConnMem") \
 	X(DROP_TABLE_FULL, "Tcpe", "DropTableFull") \
 	X(DROP_OUT_OF_WINDOW, "Tcpe", "DropOutOfWindow") \

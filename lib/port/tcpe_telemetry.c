@@ -80,6 +80,7 @@ dump_tcb(struct tcpe_obs_snap *s, const struct tcpe_conn *c, uint16_t w,
 		[TCPE_TT_2MSL] = TCPE_OBS_T_TIMEWAIT,
 		[TCPE_TT_DELACK] = TCPE_OBS_T_DELACK,
 		[TCPE_TT_KEEP] = TCPE_OBS_T_KEEPALIVE,
+		[TCPE_TT_EARLY] = TCPE_OBS_T_ON,
 	};
 	struct tcpe_obs_conn *o;
 	tcpe_time_t first = TCPE_TIME_NEVER;

@@ -29,7 +29,8 @@
 # echo (N bytes each way), the engine's counters (RetransSegs,
 # TCPFastRetrans, TCPSackRecovery, TCPRenoRecovery, TCPTimeouts,
 # TCPOFOQueue, TCPDSACKOldSent, TCPDSACKRecv, DropOutOfWindow, faults
-# injected) and the kernel's (nstat in the namespace: TcpRetransSegs,
+# injected, TCPLossProbes, TCPLostRetransmit, TCPRackReoTimeouts)
+# and the kernel's (nstat in the namespace: TcpRetransSegs,
 # TcpExtTCPTimeouts, TcpExtTCPSackRecovery, TcpExtTCPFastRetrans,
 # TcpExtTCPOFOQueue).
 #
@@ -193,7 +194,8 @@ ENGINE_CTRS=(Tcp:RetransSegs TcpExt:TCPFastRetrans TcpExt:TCPSackRecovery
 	Tcp:EstabResets Port:rx_fault_loss Port:tx_fault_loss
 	Port:rx_fault_dup Port:tx_fault_dup Port:rx_fault_reorder
 	Port:tx_fault_reorder Port:rx_fault_corrupt Port:tx_fault_corrupt
-	Port:rx_tcp_csum)
+	Port:rx_tcp_csum TcpExt:TCPLossProbes TcpExt:TCPLostRetransmit
+	Tcpe:TCPRackReoTimeouts)
 KERNEL_CTRS=(TcpRetransSegs TcpExtTCPFastRetrans TcpExtTCPSackRecovery
 	TcpExtTCPRenoRecovery TcpExtTCPTimeouts TcpExtTCPOFOQueue
 	TcpExtTCPDSACKOldSent TcpExtTCPLossProbes TcpInCsumErrors)

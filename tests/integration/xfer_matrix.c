@@ -47,7 +47,8 @@
  * all), and the counters of both workers summed: RetransSegs,
  * TCPFastRetrans, TCPSackRecovery, TCPRenoRecovery, TCPTimeouts,
  * TCPOFOQueue, TCPOFODrop, TCPDSACKOldSent, TCPDSACKRecv,
- * DropOutOfWindow, rx_tcp_csum and the faults injected.
+ * DropOutOfWindow, TCPLossProbes, TCPLostRetransmit, TCPRackReoTimeouts,
+ * rx_tcp_csum and the faults injected.
  *
  * Usage: xfer_matrix [EAL options] -- [--quick] [--bytes N] [--out FILE]
  *   [--cells a,b,...] [--list] [--seed S] [--rate-mbps R] [--delay-us D]
@@ -1180,7 +1181,8 @@ static const int tsv_mibs[] = {
 	TCPE_MIB_OFO_DROP, TCPE_MIB_DSACK_SENT, TCPE_MIB_DSACK_RECV,
 	TCPE_MIB_DROP_OUT_OF_WINDOW, TCPE_MIB_PAWS_ESTAB,
 	TCPE_MIB_DELAYED_ACKS, TCPE_MIB_OUT_SEGS, TCPE_MIB_IN_SEGS,
-	TCPE_MIB_ESTAB_RESETS,
+	TCPE_MIB_ESTAB_RESETS, TCPE_MIB_LOSS_PROBES, TCPE_MIB_LOST_RETRANSMIT,
+	TCPE_MIB_RACK_REO_TIMEOUTS,
 };
 #define NTSV_MIBS	(sizeof(tsv_mibs) / sizeof(tsv_mibs[0]))
 

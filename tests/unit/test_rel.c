@@ -1781,6 +1781,28 @@ test_rack_tail_loss_recovery(void **state)
 	EXPECT_MIB(fx, TIMEOUTS, 0);
 	EXPECT_MIB(fx, RACK_REO_TIMEOUTS, 1);
 	EXPECT_T(fx, "RTO stopped", RTO_DL(c), NEVER);
+	/*
+	 * The probe's episode ended with the fast recovery it led to
+	 * (Linux: tcp_init_cwnd_reduction() clears tlp_high_seq): the next
+	 * flight has its probe timeout, and its ACKs reduce nothing.
+	 */
+	H_CHECK(fx, !(c->flags & (TCPE_CF_TLP | TCPE_CF_TLP_RXT)),
+	    "probe still out after the recovery (flags %#x)", c->flags);
+	{
+		uint32_t cw = CWND(c), ss = SSTHRESH(c);
+
+		fx->now += MS(1);
+		r_send(fx, c, &r, 2 * S);
+		/* cwnd min(ssthresh, 0 + 1 SMSS) after the recovery. */
+		EXPECT_RUN(fx, &r, 10 * S, 1, S);
+		H_CHECK(fx, EARLY_DL(c) != NEVER, "no PTO for the new flight");
+		fx->now += MS(10);
+		pack(fx, &r, 11 * S);
+		EXPECT_MIB(fx, LOSS_PROBE_RECOVERY, 0);
+		H_CHECK(fx, SSTHRESH(c) == ss && CWND(c) >= cw,
+		    "cwnd %u ssthresh %u, were %u %u: reduced again",
+		    CWND(c), SSTHRESH(c), cw, ss);
+	}
 }
 
 /*
