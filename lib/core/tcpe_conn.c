@@ -1380,6 +1380,14 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 				rack_dsack(c);
 			}
 		}
+	} else if ((c->flags & TCPE_CF_SACK) &&
+	    tcpe_state_synchronized(c->state)) {
+		/*
+		 * Nor is an ACK without SACK blocks on a SACK connection
+		 * (a duplicated ACK frame, say): as in Linux, only SACK
+		 * information counts toward DupThresh there.
+		 */
+		dup = false;
 	}
 	if (tcpe_seq_gt(seg->ack, c->snd_una)) {
 		/* Our FIN sits right after the last byte of sndq. */

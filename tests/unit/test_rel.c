@@ -1339,6 +1339,50 @@ test_sack_dsack_is_not_dupack(void **state)
 	H_CHECK(fx, !(c->flags & TCPE_CF_RECOVERY), "in recovery");
 }
 
+/*
+ * Nor does a plain duplicate ACK (no SACK block) on a SACK connection: a
+ * duplicated ACK frame, say (Linux counts only sacked_out there). The
+ * same ACKs on a connection without SACK start the fast retransmit.
+ */
+static void
+test_sack_plain_dupack_is_not_dupack(void **state)
+{
+	struct h_fx *fx = fx_cc(state, TCPE_CC_CUBIC);
+	struct tcpe_conn *c;
+	struct rp r;
+	const uint32_t S = SMSS;
+	int k;
+
+	rp_init(&r, false, true, 65535);
+	c = r_open(fx, &r, MS(10));
+	r_send(fx, c, &r, 10 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	fx->now += MS(10);
+	pack(fx, &r, 2 * S);
+	H_EXPECT_NONE(fx);
+	for (k = 0; k < 4; k++) {
+		pack(fx, &r, 2 * S);
+		H_EXPECT_NONE(fx);
+	}
+	EXPECT_U32(fx, "dupacks", c->dupacks, 0);
+	EXPECT_MIB(fx, FAST_RETRANS, 0);
+	EXPECT_MIB(fx, RETRANS_SEGS, 0);
+	H_CHECK(fx, !(c->flags & TCPE_CF_RECOVERY), "in recovery");
+
+	fx = fx_cc(state, TCPE_CC_CUBIC);
+	rp_init(&r, false, false, 65535);
+	c = r_open(fx, &r, MS(10));
+	r_send(fx, c, &r, 10 * S);
+	EXPECT_RUN(fx, &r, 0, 10, S);
+	fx->now += MS(10);
+	pack(fx, &r, 2 * S);
+	H_EXPECT_NONE(fx);
+	for (k = 0; k < 3; k++)
+		pack(fx, &r, 2 * S);
+	EXPECT_MIB(fx, FAST_RETRANS, 1);
+	H_CHECK(fx, c->flags & TCPE_CF_RECOVERY, "not in recovery");
+}
+
 /* RFC 6675 alone: tcp_recovery 0 (no RACK) and tcp_early_retrans 0. */
 static struct h_fx *
 fx_norack(void **state, uint32_t cc)
@@ -3629,6 +3673,7 @@ main(void)
 		T(test_sack_recovery_reno_ssthresh),
 		T(test_sack_islost_one_dupack),
 		T(test_sack_dsack_is_not_dupack),
+		T(test_sack_plain_dupack_is_not_dupack),
 		T(test_sack_reneging_rto),
 		T(test_sack_rto_clears_scoreboard),
 	};
