@@ -1187,10 +1187,13 @@ tlp_arm(struct tcpe_conn *c, tcpe_time_t now)
 {
 	tcpe_time_t when;
 
-	if (!tlp_on(c) || !tcpe_state_synchronized(c->state) ||
-	    (c->flags & (TCPE_CF_RECOVERY | TCPE_CF_LOSS | TCPE_CF_TLP |
-	    TCPE_CF_REO)) || c->rtx_count != 0 || c->snd_una == c->snd_max ||
-	    c->rtt.srtt == 0 || c->deadline[TCPE_TT_RTO] == TCPE_TIME_NEVER)
+	/* The cheap tests first: this runs after every send. */
+	if (c->snd_una == c->snd_max || (c->flags & (TCPE_CF_RECOVERY |
+	    TCPE_CF_LOSS | TCPE_CF_TLP | TCPE_CF_REO)) ||
+	    !(c->flags & TCPE_CF_SACK) || c->rtx_count != 0 ||
+	    c->rtt.srtt == 0 || !tlp_on(c) ||
+	    !tcpe_state_synchronized(c->state) ||
+	    c->deadline[TCPE_TT_RTO] == TCPE_TIME_NEVER)
 		return;
 	when = now + 2 * c->rtt.srtt + (c->snd_max - c->snd_una <=
 	    seg_mss(c) ? TCPE_MS(c->stack->cfg.rto_min_ms) : TCPE_MS(2));
@@ -1477,7 +1480,8 @@ process_ack(struct tcpe_conn *c, const struct tcpe_seg *seg,
 		    tcpe_sb_is_lost(c->sb, c->snd_una, smss, dupthresh)))
 			enter_recovery(c, now);
 	}
-	rack_reo_arm(c, now);
+	if (c->sb != NULL)
+		rack_reo_arm(c, now);
 	/* The peer is alive: restart the count of unanswered probes. */
 	if (!is_orphan(c))
 		c->probes = 0;
