@@ -986,39 +986,6 @@ parse_u64(const char *s, uint64_t max, uint64_t *v)
 	return 0;
 }
 
-/*
- * Where the server's options start, as tcpe_init() will see it: after
- * the leading --config/--set options (value inline after '=' or in the
- * next argument) and an optional "--".
- */
-static int
-app_args_start(int argc, char **argv)
-{
-	static const char *const opts[] = { "--config", "--set" };
-	size_t k, n;
-	int i = 1;
-
-	while (i < argc) {
-		if (strcmp(argv[i], "--") == 0)
-			return i + 1;
-		/* tcpe_init() prints the configuration keys and exits. */
-		if (strcmp(argv[i], "--help-config") == 0) {
-			i++;
-			continue;
-		}
-		for (k = 0; k < 2; k++) {
-			n = strlen(opts[k]);
-			if (strncmp(argv[i], opts[k], n) == 0 &&
-			    (argv[i][n] == '\0' || argv[i][n] == '='))
-				break;
-		}
-		if (k == 2)
-			return i;
-		i += argv[i][strlen(opts[k])] == '\0' ? 2 : 1;
-	}
-	return argc;
-}
-
 /* The server's options, argv[i..argc). Returns 0, or -1 after a message. */
 static int
 parse_options(int argc, char **argv, int i)
@@ -1149,7 +1116,7 @@ main(int argc, char **argv)
 	 * Check the server's options before tcpe_init() starts the EAL and
 	 * creates the device; tcpe_init() then says where they really start.
 	 */
-	if (parse_options(argc, argv, app_args_start(argc, argv)) != 0)
+	if (parse_options(argc, argv, tcpe_app_args(argc, argv)) != 0)
 		return 2;
 	n = tcpe_init(argc, argv, &engine);
 	if (n < 0)

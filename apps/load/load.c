@@ -1159,37 +1159,6 @@ parse_url(const char *u)
 	return 0;
 }
 
-/*
- * Where tcpe-load's options start, as tcpe_init() will see it: after the
- * leading --config/--set options and an optional "--".
- */
-static int
-app_args_start(int argc, char **argv)
-{
-	static const char *const opts[] = { "--config", "--set" };
-	size_t k, n;
-	int i = 1;
-
-	while (i < argc) {
-		if (strcmp(argv[i], "--") == 0)
-			return i + 1;
-		if (strcmp(argv[i], "--help-config") == 0) {
-			i++;
-			continue;
-		}
-		for (k = 0; k < 2; k++) {
-			n = strlen(opts[k]);
-			if (strncmp(argv[i], opts[k], n) == 0 &&
-			    (argv[i][n] == '\0' || argv[i][n] == '='))
-				break;
-		}
-		if (k == 2)
-			return i;
-		i += argv[i][strlen(opts[k])] == '\0' ? 2 : 1;
-	}
-	return argc;
-}
-
 #define NEED_VALUE() \
 	do { \
 		if (i + 1 >= argc) { \
@@ -1372,7 +1341,7 @@ main(int argc, char **argv)
 			return 0;
 		}
 	}
-	if (parse_options(argc, argv, app_args_start(argc, argv)) != 0)
+	if (parse_options(argc, argv, tcpe_app_args(argc, argv)) != 0)
 		return 2;
 	if (opt_short && !opt_close_given)
 		opt_close_server = true;

@@ -89,6 +89,15 @@ struct tcpe_handlers {
 int tcpe_init(int argc, char **argv, struct tcpe_engine **e);
 
 /*
+ * Where the application's own arguments start in argv, as tcpe_init()
+ * will see it: after the leading --config/--set options (value after '='
+ * or in the next argument), --help-config and an optional "--"; argc if
+ * there are none. Needs no engine: an application may parse its options
+ * before tcpe_init() starts anything. Equals tcpe_init()'s return + 1.
+ */
+int tcpe_app_args(int argc, char **argv);
+
+/*
  * Run the loop on every worker lcore until tcpe_stop(). setup is called
  * once on each worker lcore before its loop starts (create listeners
  * there); a non-zero return stops the engine. Returns 0 or the first

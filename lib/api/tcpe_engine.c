@@ -72,6 +72,26 @@ opt_is(const char *a, const char *name, const char **val)
 	return false;
 }
 
+int
+tcpe_app_args(int argc, char **argv)
+{
+	const char *val;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return i + 1;
+		if (strcmp(argv[i], "--help-config") == 0)
+			continue;
+		if (!opt_is(argv[i], "--config", &val) &&
+		    !opt_is(argv[i], "--set", &val))
+			return i;
+		if (val == NULL)
+			i++;		/* the value */
+	}
+	return argc;
+}
+
 /*
  * Parse tcpe's leading options into cfg: the file first, whatever its
  * place, then the --set overrides in order. Returns the arguments used

@@ -656,6 +656,34 @@ all_gone(void)
 	return tcpe_worker_conns(cli.w) == 0 && tcpe_worker_conns(srv.w) == 1;
 }
 
+/*
+ * tcpe_app_args(): where an application's own arguments start, the same
+ * split as tcpe_init()'s (needs no engine).
+ */
+static void
+check_app_args(void)
+{
+	static const struct {
+		const char *argv[7];
+		int argc, want;
+	} t[] = {
+		{ { "a" }, 1, 1 },
+		{ { "a", "--port", "80" }, 3, 1 },
+		{ { "a", "--config", "f", "--port" }, 4, 3 },
+		{ { "a", "--config=f", "--set", "x.y=1", "--", "--set" }, 6, 5 },
+		{ { "a", "--set=x.y=1", "--help-config", "-c", "1" }, 5, 3 },
+		{ { "a", "--configx", "f" }, 3, 1 },
+		{ { "a", "--set" }, 2, 2 },
+		{ { "a", "--config", "f", "--" }, 4, 4 },
+	};
+	unsigned int k;
+
+	for (k = 0; k < sizeof(t) / sizeof(t[0]); k++)
+		CHECK(tcpe_app_args(t[k].argc, (char **)t[k].argv) ==
+		    t[k].want, "case %u: %d, expected %d", k,
+		    tcpe_app_args(t[k].argc, (char **)t[k].argv), t[k].want);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -678,6 +706,7 @@ main(int argc, char **argv)
 	uint64_t i, t_end;
 	int rc;
 
+	check_app_args();
 	rc = rte_eal_init(argc, argv);
 	CHECK(rc >= 0, "rte_eal_init: %s", rte_strerror(rte_errno));
 
