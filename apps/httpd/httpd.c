@@ -89,6 +89,7 @@
 
 #include <tcpe/tcpe.h>
 
+#include "app_opts.h"
 #include "http_parse.h"
 
 #define HTTPD_MAX_WORKERS	128
@@ -970,22 +971,6 @@ usage(FILE *f)
 	    "POST /echo\n", HTTP_DEFAULT_MAX_BODY);
 }
 
-static int
-parse_u64(const char *s, uint64_t max, uint64_t *v)
-{
-	char *end;
-	unsigned long long x;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || x > max)
-		return -1;
-	*v = x;
-	return 0;
-}
-
 /* The server's options, argv[i..argc). Returns 0, or -1 after a message. */
 static int
 parse_options(int argc, char **argv, int i)
@@ -996,7 +981,7 @@ parse_options(int argc, char **argv, int i)
 		i++;
 	for (; i < argc; i++) {
 		if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
-			if (parse_u64(argv[++i], 65535, &v) != 0 || v == 0) {
+			if (app_parse_u64(argv[++i], 65535, &v) != 0 || v == 0) {
 				fprintf(stderr, "tcpe-httpd: --port: \"%s\" is "
 				    "not in 1..65535\n", argv[i]);
 				return -1;
@@ -1004,14 +989,14 @@ parse_options(int argc, char **argv, int i)
 			opt_port = (uint16_t)v;
 		} else if (strcmp(argv[i], "--max-body") == 0 &&
 		    i + 1 < argc) {
-			if (parse_u64(argv[++i], UINT64_MAX, &v) != 0) {
+			if (app_parse_u64(argv[++i], UINT64_MAX, &v) != 0) {
 				fprintf(stderr, "tcpe-httpd: --max-body: \"%s\" "
 				    "is not a decimal integer\n", argv[i]);
 				return -1;
 			}
 			limits.max_body = v;
 		} else if (strcmp(argv[i], "--linger") == 0 && i + 1 < argc) {
-			if (parse_u64(argv[++i], 86400, &v) != 0) {
+			if (app_parse_u64(argv[++i], 86400, &v) != 0) {
 				fprintf(stderr, "tcpe-httpd: --linger: \"%s\" "
 				    "is not in 0..86400\n", argv[i]);
 				return -1;
@@ -1019,7 +1004,7 @@ parse_options(int argc, char **argv, int i)
 			opt_linger = (int64_t)v;
 		} else if (strcmp(argv[i], "--lingering-timeout") == 0 &&
 		    i + 1 < argc) {
-			if (parse_u64(argv[++i], 86400, &v) != 0) {
+			if (app_parse_u64(argv[++i], 86400, &v) != 0) {
 				fprintf(stderr, "tcpe-httpd: "
 				    "--lingering-timeout: \"%s\" is not in "
 				    "0..86400\n", argv[i]);

@@ -62,6 +62,7 @@
 
 #include <tcpe/tcpe.h>
 
+#include "app_opts.h"
 #include "http_resp.h"
 #include "load_hist.h"
 
@@ -1052,22 +1053,6 @@ usage(FILE *f)
 }
 
 static int
-parse_u64(const char *s, uint64_t max, uint64_t *v)
-{
-	char *end;
-	unsigned long long x;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || x > max)
-		return -1;
-	*v = x;
-	return 0;
-}
-
-static int
 parse_double(const char *s, double *v)
 {
 	char *end;
@@ -1113,10 +1098,10 @@ parse_range(const char *s, uint32_t *lo, uint32_t *hi)
 	dash = strchr(buf, '-');
 	if (dash != NULL)
 		*dash = '\0';
-	if (parse_u64(buf, 65535, &a) != 0 || a == 0)
+	if (app_parse_u64(buf, 65535, &a) != 0 || a == 0)
 		return -1;
 	b = a;
-	if (dash != NULL && (parse_u64(dash + 1, 65535, &b) != 0 || b < a))
+	if (dash != NULL && (app_parse_u64(dash + 1, 65535, &b) != 0 || b < a))
 		return -1;
 	*lo = (uint32_t)a;
 	*hi = (uint32_t)b;
@@ -1143,7 +1128,7 @@ parse_url(const char *u)
 			return -1;
 		memcpy(pb, colon + 1, (size_t)(end - colon - 1));
 		pb[end - colon - 1] = '\0';
-		if (parse_u64(pb, 65535, &port) != 0 || port == 0)
+		if (app_parse_u64(pb, 65535, &port) != 0 || port == 0)
 			return -1;
 		opt_port = (uint16_t)port;
 	}
@@ -1189,12 +1174,12 @@ parse_options(int argc, char **argv, int i)
 		a = argv[i];
 		if (strcmp(a, "-c") == 0) {
 			NEED_VALUE();
-			if (parse_u64(v, 100000000, &opt_conns) != 0 ||
+			if (app_parse_u64(v, 100000000, &opt_conns) != 0 ||
 			    opt_conns == 0)
 				return bad_value(a, v);
 		} else if (strcmp(a, "-n") == 0) {
 			NEED_VALUE();
-			if (parse_u64(v, UINT64_MAX / 2, &opt_requests) != 0)
+			if (app_parse_u64(v, UINT64_MAX / 2, &opt_requests) != 0)
 				return bad_value(a, v);
 		} else if (strcmp(a, "-d") == 0) {
 			NEED_VALUE();
@@ -1202,7 +1187,7 @@ parse_options(int argc, char **argv, int i)
 				return bad_value(a, v);
 		} else if (strcmp(a, "-r") == 0) {
 			NEED_VALUE();
-			if (parse_u64(v, UINT64_MAX / 2, &opt_per_conn) != 0)
+			if (app_parse_u64(v, UINT64_MAX / 2, &opt_per_conn) != 0)
 				return bad_value(a, v);
 		} else if (strcmp(a, "--short") == 0) {
 			opt_short = true;
@@ -1227,7 +1212,7 @@ parse_options(int argc, char **argv, int i)
 			opt_method = v;
 		} else if (strcmp(a, "--body") == 0) {
 			NEED_VALUE();
-			if (parse_u64(v, LOAD_MAX_BODY, &opt_body) != 0)
+			if (app_parse_u64(v, LOAD_MAX_BODY, &opt_body) != 0)
 				return bad_value(a, v);
 		} else if (strcmp(a, "--host") == 0) {
 			NEED_VALUE();
