@@ -295,7 +295,6 @@ request_ended(struct lworker *lw)
 static void on_connected(struct tcpe_sock *s, void *ctx);
 static void on_readable(struct tcpe_sock *s, void *ctx);
 static void on_writable(struct tcpe_sock *s, void *ctx);
-static void on_eof(struct tcpe_sock *s, void *ctx);
 static void on_error(struct tcpe_sock *s, int err, void *ctx);
 static void on_closed(struct tcpe_sock *s, void *ctx);
 
@@ -303,7 +302,7 @@ static const struct tcpe_handlers conn_handlers = {
 	.connected = on_connected,
 	.readable = on_readable,
 	.writable = on_writable,
-	.eof = on_eof,
+	.eof = on_readable,	/* slot_read() sees the end */
 	.error = on_error,
 	.closed = on_closed,
 };
@@ -666,13 +665,11 @@ on_connected(struct tcpe_sock *s, void *ctx)
 	lw->ctr[C_ESTABLISHED]++;
 	load_hist_record(&lw->clat, tcpe_worker_now(lw->w) - lc->t_conn);
 	lc->st = S_IDLE;
-	if (!lw->probed) {
-		lw->probed = true;
-		/* The poll hook opens the others now. */
-	}
+	lw->probed = true;	/* the poll hook opens the others now */
 	slot_next(lc);
 }
 
+/* Data or the end of the stream: slot_read() takes either. */
 static void
 on_readable(struct tcpe_sock *s, void *ctx)
 {
@@ -696,17 +693,6 @@ on_writable(struct tcpe_sock *s, void *ctx)
 		count_errno(lc->lw, ECONNRESET);
 		slot_release(lc, true);
 	}
-}
-
-static void
-on_eof(struct tcpe_sock *s, void *ctx)
-{
-	struct lconn *lc = ctx;
-
-	(void)s;
-	if (lc->st == S_CONNECTING)
-		return;
-	slot_read(lc);
 }
 
 static void
