@@ -790,16 +790,14 @@ conn_run(struct hconn *hc)
 
 /* --- callbacks --------------------------------------------------------- */
 
-static void on_readable(struct tcpe_sock *s, void *ctx);
-static void on_writable(struct tcpe_sock *s, void *ctx);
-static void on_eof(struct tcpe_sock *s, void *ctx);
+static void on_io(struct tcpe_sock *s, void *ctx);
 static void on_error(struct tcpe_sock *s, int err, void *ctx);
 static void on_closed(struct tcpe_sock *s, void *ctx);
 
 static const struct tcpe_handlers conn_handlers = {
-	.readable = on_readable,
-	.writable = on_writable,
-	.eof = on_eof,
+	.readable = on_io,
+	.writable = on_io,
+	.eof = on_io,
 	.error = on_error,
 	.closed = on_closed,
 };
@@ -842,25 +840,14 @@ on_accept(struct tcpe_sock *l, struct tcpe_sock *s, void *ctx)
 	conn_run(hc);
 }
 
+/*
+ * Readable, writable or the end of the stream: conn_run() does what can
+ * be done (tcpe_recv() returns 0 at the end once held data is parsed).
+ */
 static void
-on_readable(struct tcpe_sock *s, void *ctx)
+on_io(struct tcpe_sock *s, void *ctx)
 {
 	(void)s;
-	conn_run(ctx);
-}
-
-static void
-on_writable(struct tcpe_sock *s, void *ctx)
-{
-	(void)s;
-	conn_run(ctx);
-}
-
-static void
-on_eof(struct tcpe_sock *s, void *ctx)
-{
-	(void)s;
-	/* tcpe_recv() returns 0 once the held data is parsed. */
 	conn_run(ctx);
 }
 
