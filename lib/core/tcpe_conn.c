@@ -789,11 +789,36 @@ sack_recovery_output(struct tcpe_conn *c, tcpe_time_t now,
 	}
 }
 
+/*
+ * Send [SND.NXT, SND.NXT + len) with the FIN if *fin (kept only if the
+ * segment reaches the end of the data) and move SND.NXT and SND.MAX past
+ * it. Returns the payload bytes sent, or -1 when out is full.
+ */
+static int
+send_next(struct tcpe_conn *c, uint32_t len, bool *fin, tcpe_time_t now,
+    struct tcpe_out *out)
+{
+	uint32_t data_end = c->snd_una + c->sndq.bytes;
+	int got;
+
+	got = xmit(c, c->snd_nxt, len, *fin, now, out);
+	if (got < 0)
+		return got;
+	if (c->snd_nxt + (uint32_t)got != data_end)
+		*fin = false;
+	c->snd_nxt += (uint32_t)got + (*fin ? 1 : 0);
+	if (*fin)
+		c->flags |= TCPE_CF_FIN_SENT;
+	if (tcpe_seq_gt(c->snd_nxt, c->snd_max))
+		c->snd_max = c->snd_nxt;
+	return got;
+}
+
 static void
 conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 {
-	uint32_t data_end, wnd_end, avail, usable, len, wnd;
-	bool fin, sent = false;
+	uint32_t data_end, wnd_end, avail, usable, len, wnd, seq;
+	bool fin, fresh, sent = false;
 	int got;
 
 	switch (c->state) {
@@ -873,26 +898,19 @@ conn_output(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 			}
 			/* Armed first: if out is full, the timer retries. */
 			arm_rto(c, now);
-			got = xmit(c, c->snd_nxt, len, fin, now, out);
+			seq = c->snd_nxt;
+			fresh = seq == c->snd_max;
+			got = send_next(c, len, &fin, now, out);
 			if (got < 0)
 				break;
-			if (c->snd_nxt + (uint32_t)got != data_end)
-				fin = false;
 			/* Time one new segment at a time (RFC 6298 3). */
-			if (got > 0 && c->snd_nxt == c->snd_max &&
-			    !(c->flags & TCPE_CF_RTT_ON)) {
+			if (got > 0 && fresh && !(c->flags & TCPE_CF_RTT_ON)) {
 				c->flags |= TCPE_CF_RTT_ON;
-				c->rtt_seq = c->snd_nxt + (uint32_t)got;
+				c->rtt_seq = seq + (uint32_t)got;
 				c->rtt_ts = now;
 			}
-			if (got > 0 && (uint32_t)got < seg_mss(c) &&
-			    tcpe_seq_geq(c->snd_nxt, c->snd_max))
-				c->snd_sml = c->snd_nxt + (uint32_t)got;
-			c->snd_nxt += (uint32_t)got + (fin ? 1 : 0);
-			if (fin)
-				c->flags |= TCPE_CF_FIN_SENT;
-			if (tcpe_seq_gt(c->snd_nxt, c->snd_max))
-				c->snd_max = c->snd_nxt;
+			if (got > 0 && (uint32_t)got < seg_mss(c) && fresh)
+				c->snd_sml = seq + (uint32_t)got;
 			sent = true;
 			arm_rto(c, now);
 			/*
@@ -1170,12 +1188,6 @@ rack_on(const struct tcpe_conn *c)
 	return c->stack->cfg.recovery != 0 && (c->flags & TCPE_CF_SACK);
 }
 
-static bool
-tlp_on(const struct tcpe_conn *c)
-{
-	return c->stack->cfg.early_retrans >= 3 && (c->flags & TCPE_CF_SACK);
-}
-
 /*
  * Arm the probe timeout (RFC 8985 7.2, Linux tcp_schedule_loss_probe):
  * 2 SRTT plus, with one segment out, tcp_rto_min_ms for the peer's
@@ -1191,7 +1203,7 @@ tlp_arm(struct tcpe_conn *c, tcpe_time_t now)
 	if (c->snd_una == c->snd_max || (c->flags & (TCPE_CF_RECOVERY |
 	    TCPE_CF_LOSS | TCPE_CF_TLP | TCPE_CF_REO)) ||
 	    !(c->flags & TCPE_CF_SACK) || c->rtx_count != 0 ||
-	    c->rtt.srtt == 0 || !tlp_on(c) ||
+	    c->rtt.srtt == 0 || c->stack->cfg.early_retrans < 3 ||
 	    !tcpe_state_synchronized(c->state) ||
 	    c->deadline[TCPE_TT_RTO] == TCPE_TIME_NEVER)
 		return;
@@ -1291,22 +1303,6 @@ rack_lost_retransmit(struct tcpe_conn *c)
 	c->flags &= ~TCPE_CF_FENCE;
 }
 
-/* A hole at or above from, below HighSACK? */
-static bool
-sb_hole_above(const struct tcpe_sb *sb, uint32_t from)
-{
-	uint32_t k;
-
-	if (!tcpe_seq_lt(from, tcpe_sb_high_sacked(sb)))
-		return false;
-	if (!tcpe_sb_is_sacked(sb, from))
-		return true;
-	for (k = 0; k < sb->n; k++)
-		if (tcpe_seq_gt(sb->r[k].left, from))
-			return true;
-	return false;
-}
-
 /* Start RACK's reordering window for holes not yet known lost. */
 static void
 rack_reo_arm(struct tcpe_conn *c, tcpe_time_t now)
@@ -1321,7 +1317,7 @@ rack_reo_arm(struct tcpe_conn *c, tcpe_time_t now)
 	if ((c->flags & (TCPE_CF_RECOVERY | TCPE_CF_LOSS)) &&
 	    tcpe_seq_gt(c->lost_end, from))
 		from = c->lost_end;
-	if (!sb_hole_above(c->sb, from) && !rack_fence_crossed(c))
+	if (!tcpe_sb_hole_above(c->sb, from) && !rack_fence_crossed(c))
 		return;
 	reo = c->rtt.srtt / 4 * (1u + c->rtt.reo_steps);
 	if (reo > c->rtt.srtt)
@@ -2088,9 +2084,9 @@ expire_early(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 		 */
 		if (rack_fence_crossed(c) &&
 		    tcpe_seq_gt(c->reo_mark, c->rxt_fence) &&
-		    sb_hole_above(c->sb, c->snd_una))
+		    tcpe_sb_hole_above(c->sb, c->snd_una))
 			rack_lost_retransmit(c);
-		if (c->sb == NULL || !sb_hole_above(c->sb, c->snd_una) ||
+		if (c->sb == NULL || !tcpe_sb_hole_above(c->sb, c->snd_una) ||
 		    !tcpe_seq_gt(c->reo_mark, c->snd_una)) {
 			rack_reo_arm(c, now);
 			tlp_arm(c, now);	/* the window displaced it */
@@ -2121,15 +2117,7 @@ expire_early(struct tcpe_conn *c, tcpe_time_t now, struct tcpe_out *out)
 			len = smss;
 		fin = (c->flags & TCPE_CF_FIN_QUEUED) &&
 		    c->snd_max + len == data_end;
-		got = xmit(c, c->snd_max, len, fin, now, out);
-		if (got > 0) {
-			if (c->snd_max + (uint32_t)got != data_end)
-				fin = false;
-			c->snd_max += (uint32_t)got + (fin ? 1 : 0);
-			c->snd_nxt = c->snd_max;
-			if (fin)
-				c->flags |= TCPE_CF_FIN_SENT;
-		}
+		got = send_next(c, len, &fin, now, out);
 	}
 	if (got <= 0) {
 		len = c->snd_max - c->snd_una;

@@ -211,6 +211,22 @@ tcpe_sb_is_sacked(const struct tcpe_sb *sb, uint32_t seq)
 	return false;
 }
 
+bool
+tcpe_sb_hole_above(const struct tcpe_sb *sb, uint32_t from)
+{
+	uint32_t k;
+
+	if (sb->n == 0 || !tcpe_seq_lt(from, sb->r[sb->n - 1].right))
+		return false;
+	for (k = 0; k < sb->n; k++) {
+		if (tcpe_seq_gt(sb->r[k].left, from))
+			return true;	/* from is in (or below) the hole */
+		if (tcpe_seq_lt(from, sb->r[k].right))
+			return k + 1 < sb->n;	/* SACKed: a hole above? */
+	}
+	return false;
+}
+
 /* (dupthresh - 1) * mss, with dupthresh 0 taken as 1. */
 static inline uint64_t
 lost_bytes(uint32_t mss, uint32_t dupthresh)

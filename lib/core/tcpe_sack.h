@@ -183,6 +183,13 @@ bool tcpe_sb_next_seg(const struct tcpe_sb *sb, uint32_t snd_una,
 uint32_t tcpe_sb_sacked_bytes(const struct tcpe_sb *sb);
 
 /*
+ * Whether an unSACKed octet at or above from lies below a SACKed one (a
+ * hole RACK may call lost): from is below HighSACK and either not SACKed
+ * or a range starts above it.
+ */
+bool tcpe_sb_hole_above(const struct tcpe_sb *sb, uint32_t from);
+
+/*
  * The highest SACKed octet plus one (RFC 6675 HighSACK + 1), or 0 when
  * nothing is SACKed (tcpe_sb_sacked_bytes() == 0 tells that case apart
  * from a range that ends at 0 after wraparound).

@@ -699,6 +699,30 @@ test_pipe_lost(void **state)
 	    una + 8 * MSS), 2 * MSS);
 }
 
+/* tcpe_sb_hole_above(): an unSACKed octet at or above from, below HighSACK. */
+static void
+test_hole_above(void **state)
+{
+	struct tcpe_sack_block b[2];
+	struct tcpe_sb sb;
+	uint32_t una = BASE, max = BASE + 10 * MSS;
+
+	(void)state;
+	tcpe_sb_init(&sb);
+	tcpe_sb_advance(&sb, una);
+	assert_false(tcpe_sb_hole_above(&sb, una));	/* nothing SACKed */
+	b[0] = segs(una, 2, 3);
+	b[1] = segs(una, 5, 7);
+	tcpe_sb_update(&sb, una, max, b, 2, NULL);
+	assert_true(tcpe_sb_hole_above(&sb, una));		/* below 2 */
+	assert_true(tcpe_sb_hole_above(&sb, una + 2 * MSS));	/* in 2: 3, 4 */
+	assert_true(tcpe_sb_hole_above(&sb, una + 4 * MSS));	/* in 3..4 */
+	assert_false(tcpe_sb_hole_above(&sb, una + 5 * MSS));	/* in 5..6 */
+	assert_false(tcpe_sb_hole_above(&sb, una + 7 * MSS - 1));
+	assert_false(tcpe_sb_hole_above(&sb, una + 7 * MSS));	/* HighSACK */
+	assert_false(tcpe_sb_hole_above(&sb, una + 9 * MSS));
+}
+
 /*
  * tcpe_sb_next_lost(): NextSeg with every unSACKed octet below lost_end
  * lost; rule 1 finds such octets above HighSACK too, and a range stops at
@@ -1423,6 +1447,7 @@ main(void)
 		cmocka_unit_test(test_pipe),
 		cmocka_unit_test(test_next_seg),
 		cmocka_unit_test(test_pipe_lost),
+		cmocka_unit_test(test_hole_above),
 		cmocka_unit_test(test_next_lost),
 		cmocka_unit_test(test_wraparound),
 		cmocka_unit_test(test_range_limit),
